@@ -1,0 +1,5 @@
+// Entry point for plain C++ unit tests (no SystemC kernel involved).
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+int main(int argc, char* argv[]) { return Catch::Session().run(argc, argv); }
