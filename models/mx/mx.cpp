@@ -1,0 +1,248 @@
+#include "models/mx/mx.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace dacapo::mx {
+namespace {
+
+uint32_t bits_of(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Integer magnitude of |x| / 2^k for a finite FP32 bit pattern, rounded per the rounder, limited to max_q.
+// |x| = significand · 2^(eff_exp − 150) with eff_exp = max(e, 1) (subnormals use their exact value).
+uint32_t magnitude(uint32_t bits, int k, uint32_t max_q, Rounder& rounder) {
+  const int e = int((bits >> 23) & 0xFF);
+  const uint32_t significand = (bits & 0x7FFFFFu) | (e != 0 ? 0x800000u : 0u);
+  const int eff_exp = e != 0 ? e : 1;
+  // q = significand · 2^shift with shift = eff_exp − 150 − k; shift < 0 always (the block max is ≥ this value).
+  const int right = k - (eff_exp - 150);
+  uint32_t q = right >= 32 ? 0u : significand >> right;
+  switch (rounder.mode) {
+    case Rounding::Truncate:
+      break;
+    case Rounding::NearestEven: {
+      // For right ≥ 32 the dropped part (the whole significand, < 2^24) is below half an LSB.
+      if (right >= 1 && right < 32) {
+        const uint32_t rem = significand & ((1u << right) - 1u);
+        const uint32_t half = 1u << (right - 1);
+        if (rem > half || (rem == half && (q & 1u))) ++q;
+      }
+      break;
+    }
+    case Rounding::Stochastic: {
+      const double u = rounder.next_uniform();
+      // Fraction of an LSB that truncation dropped: exact in double (≤ 24 significant bits).
+      const double t = std::ldexp(double(significand), -right);
+      const double frac = t - std::floor(t);
+      if (u < frac) ++q;
+      break;
+    }
+  }
+  return q > max_q ? max_q : q;
+}
+
+}  // namespace
+
+double Rounder::next_uniform() { return double(splitmix64(state) >> 11) * 0x1.0p-53; }
+
+Format parse_format(std::string_view text) {
+  Format f;
+  if (!try_parse_format(text, f))
+    throw std::invalid_argument("unknown MX format '" + std::string(text) + "' (expected MX4, MX6 or MX9)");
+  return f;
+}
+
+bool try_parse_format(std::string_view text, Format& out) {
+  if (iequals(text, "MX4")) out = Format::MX4;
+  else if (iequals(text, "MX6")) out = Format::MX6;
+  else if (iequals(text, "MX9")) out = Format::MX9;
+  else return false;
+  return true;
+}
+
+const char* to_string(Format f) {
+  switch (f) {
+    case Format::MX4: return "MX4";
+    case Format::MX6: return "MX6";
+    case Format::MX9: return "MX9";
+  }
+  return "MX?";
+}
+
+Rounding parse_rounding(std::string_view text) {
+  if (iequals(text, "truncate")) return Rounding::Truncate;
+  if (iequals(text, "nearest-even") || iequals(text, "rne")) return Rounding::NearestEven;
+  if (iequals(text, "stochastic")) return Rounding::Stochastic;
+  throw std::invalid_argument("unknown rounding mode '" + std::string(text) +
+                              "' (expected truncate, nearest-even or stochastic)");
+}
+
+const char* to_string(Rounding r) {
+  switch (r) {
+    case Rounding::Truncate: return "truncate";
+    case Rounding::NearestEven: return "nearest-even";
+    case Rounding::Stochastic: return "stochastic";
+  }
+  return "?";
+}
+
+Block encode(const float* x16, Format f, ConversionStats* stats) {
+  Rounder truncate = Rounder::truncate();
+  return encode(x16, f, truncate, stats);
+}
+
+Block encode(const float* x16, Format f, Rounder& rounder, ConversionStats* stats) {
+  std::array<uint32_t, kBlock> bits;
+  std::array<int, kBlock> exps;
+  int shared = 0;
+  for (int i = 0; i < kBlock; ++i) {
+    bits[i] = bits_of(x16[i]);
+    exps[i] = int((bits[i] >> 23) & 0xFF);
+    if (exps[i] > shared) shared = exps[i];
+  }
+  Block b;
+  if (stats) ++stats->blocks;
+  if (shared == 0xFF) {  // Inf or NaN somewhere: the whole block is NaN
+    b.shared_exp = 0xFF;
+    if (stats) ++stats->nan_blocks;
+    // Keep the stochastic stream position independent of the data.
+    if (rounder.mode == Rounding::Stochastic)
+      for (int i = 0; i < kBlock; ++i) rounder.next_uniform();
+    return b;
+  }
+  const int m = mantissa_bits(f);
+  const uint32_t max_q = (1u << m) - 1u;
+  b.shared_exp = uint8_t(shared);
+  for (int p = 0; p < kPairs; ++p) {
+    const int pair_max = exps[2 * p] > exps[2 * p + 1] ? exps[2 * p] : exps[2 * p + 1];
+    if (pair_max < shared) b.micro_bits |= uint8_t(1u << p);
+  }
+  for (int i = 0; i < kBlock; ++i) {
+    const int k = lsb_exponent(b, f, i / 2);
+    b.mag[i] = uint8_t(magnitude(bits[i], k, max_q, rounder));
+    if (bits[i] >> 31) b.sign_bits |= uint16_t(1u << i);
+  }
+  return b;
+}
+
+void decode(const Block& b, Format f, float* out16) {
+  if (b.is_nan()) {
+    for (int i = 0; i < kBlock; ++i) out16[i] = std::numeric_limits<float>::quiet_NaN();
+    return;
+  }
+  for (int i = 0; i < kBlock; ++i) {
+    const float v = std::ldexp(float(b.mag[i]), lsb_exponent(b, f, i / 2));  // exact: ≤ 7 bits, in range
+    out16[i] = b.sign(i) ? -v : v;
+  }
+}
+
+void quantize(const float* x16, Format f, float* out16, ConversionStats* stats) {
+  decode(encode(x16, f, stats), f, out16);
+}
+
+namespace {
+// Little-endian bit stream writer/reader over a byte buffer.
+struct BitWriter {
+  uint8_t* out;
+  int pos = 0;
+  void put(uint32_t value, int width) {
+    for (int i = 0; i < width; ++i, ++pos) {
+      const uint8_t bit = uint8_t((value >> i) & 1u);
+      out[pos / 8] = uint8_t(out[pos / 8] | (bit << (pos % 8)));
+    }
+  }
+};
+struct BitReader {
+  const uint8_t* in;
+  int pos = 0;
+  uint32_t get(int width) {
+    uint32_t v = 0;
+    for (int i = 0; i < width; ++i, ++pos) v |= uint32_t((in[pos / 8] >> (pos % 8)) & 1u) << i;
+    return v;
+  }
+};
+}  // namespace
+
+void pack(const Block& b, Format f, uint8_t* out) {
+  std::memset(out, 0, size_t(packed_bytes(f)));
+  BitWriter w{out};
+  w.put(b.shared_exp, 8);
+  w.put(b.micro_bits, 8);
+  w.put(b.sign_bits, 16);
+  const int m = mantissa_bits(f);
+  for (int i = 0; i < kBlock; ++i) w.put(b.mag[i], m);
+}
+
+Block unpack(const uint8_t* in, Format f) {
+  BitReader r{in};
+  Block b;
+  b.shared_exp = uint8_t(r.get(8));
+  b.micro_bits = uint8_t(r.get(8));
+  b.sign_bits = uint16_t(r.get(16));
+  const int m = mantissa_bits(f);
+  for (int i = 0; i < kBlock; ++i) b.mag[i] = uint8_t(r.get(m));
+  return b;
+}
+
+ExactBlockDot block_dot_exact(const Block& a, Format fa, const Block& b, Format fb) {
+  ExactBlockDot d;
+  const int ka = int(a.shared_exp) - 127 - (mantissa_bits(fa) - 1);
+  const int kb = int(b.shared_exp) - 127 - (mantissa_bits(fb) - 1);
+  d.scale_exp = ka + kb - 2;
+  d.nan = a.is_nan() || b.is_nan();
+  if (d.nan) return d;
+  for (int p = 0; p < kPairs; ++p) {
+    int64_t pair_sum = 0;
+    for (int i = 2 * p; i < 2 * p + 2; ++i) {
+      const int64_t prod = int64_t(a.mag[i]) * int64_t(b.mag[i]);
+      pair_sum += (a.sign(i) != b.sign(i)) ? -prod : prod;
+    }
+    // k_a,p + k_b,p − scale_exp = 2 − μ_a,p − μ_b,p ∈ {0, 1, 2}
+    d.sum += pair_sum * (int64_t(1) << (2 - int(a.micro(p)) - int(b.micro(p))));
+  }
+  return d;
+}
+
+double block_dot_double(const Block& a, Format fa, const Block& b, Format fb) {
+  const ExactBlockDot d = block_dot_exact(a, fa, b, fb);
+  if (d.nan) return std::numeric_limits<double>::quiet_NaN();
+  // |sum| < 2^21 and scale_exp ∈ [−270, 252]: the product is exact in double.
+  return std::ldexp(double(d.sum), d.scale_exp);
+}
+
+float block_dot(const Block& a, Format fa, const Block& b, Format fb) {
+  return float(block_dot_double(a, fa, b, fb));  // the single rounding to FP32 (nearest even)
+}
+
+float dot(const Block* a, Format fa, const Block* b, Format fb, size_t n_blocks, float init) {
+  float acc = init;
+  for (size_t j = 0; j < n_blocks; ++j) acc += block_dot(a[j], fa, b[j], fb);
+  return acc;
+}
+
+}  // namespace dacapo::mx
