@@ -51,30 +51,55 @@ struct DecodedB {
 
 uint32_t pair_word(int16_t lo, int16_t hi) { return uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16); }
 
-// Fast field extraction from one packed block (same layout as unpack()).
-void decode_words(const uint8_t* in, Format f, int32_t* words8, double* scale) {
+uint64_t load_le(const uint8_t* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= uint64_t(p[i]) << (8 * i);
+  return v;
+}
+
+// 2^e as a double for e in the normal double range (here e ∈ [−134, 126]).
+double pow2(int e) {
+  const uint64_t bits = uint64_t(e + 1023) << 52;
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// Field extraction from one packed block (same layout as unpack()), straight into the GEMM's integer form.
+template <int M>
+void decode_words_m(const uint8_t* in, int32_t* words8, double* scale) {
   const int shared = in[0];
-  const uint8_t micro = in[1];
-  const uint16_t signs = uint16_t(in[2] | (in[3] << 8));
-  const int m = mantissa_bits(f);
-  const uint32_t mask = (1u << m) - 1u;
   if (shared == 0xFF) {
     for (int t = 0; t < kPairs; ++t) words8[t] = 0;
     *scale = std::numeric_limits<double>::quiet_NaN();
     return;
   }
-  int16_t w[kBlock];
-  for (int i = 0; i < kBlock; ++i) {
-    const int bit = i * m;
-    const int byte = 4 + bit / 8, shift = bit % 8;
-    uint32_t window = in[byte];
-    if (shift + m > 8) window |= uint32_t(in[byte + 1]) << 8;
-    const int q = int((window >> shift) & mask) << (1 - ((micro >> (i / 2)) & 1));
-    w[i] = int16_t(((signs >> i) & 1) ? -q : q);
+  const unsigned micro = in[1];
+  const unsigned signs = unsigned(in[2]) | (unsigned(in[3]) << 8);
+  constexpr uint64_t mask = (uint64_t(1) << M) - 1u;
+  // The 16·M magnitude bits: values 0..7 in `lo` (8·M ≤ 56 bits), values 8..15 in `hi`.
+  const uint64_t lo = load_le(in + 4, M);
+  const uint64_t hi = load_le(in + 4 + M, M);
+  for (int t = 0; t < kPairs; ++t) {
+    const uint64_t field = t < 4 ? lo : hi;
+    const int base = (2 * t % 8) * M;
+    const int up = 1 - int((micro >> t) & 1u);  // ×2 when μ_p = 0
+    int q0 = int((field >> base) & mask) << up;
+    int q1 = int((field >> (base + M)) & mask) << up;
+    if ((signs >> (2 * t)) & 1u) q0 = -q0;
+    if ((signs >> (2 * t + 1)) & 1u) q1 = -q1;
+    words8[t] = int32_t(pair_word(int16_t(q0), int16_t(q1)));
   }
-  for (int t = 0; t < kPairs; ++t) words8[t] = int32_t(pair_word(w[2 * t], w[2 * t + 1]));
-  // 2^(K − 1) with K = E − 127 − (m − 1); an exact double for every E in [0, 254].
-  *scale = std::ldexp(1.0, shared - 127 - (m - 1) - 1);
+  // 2^(K − 1) with K = E − 127 − (M − 1).
+  *scale = pow2(shared - 127 - (M - 1) - 1);
+}
+
+void decode_words(const uint8_t* in, Format f, int32_t* words8, double* scale) {
+  switch (f) {
+    case Format::MX4: decode_words_m<2>(in, words8, scale); break;
+    case Format::MX6: decode_words_m<4>(in, words8, scale); break;
+    case Format::MX9: decode_words_m<7>(in, words8, scale); break;
+  }
 }
 
 DecodedA decode_a(const uint8_t* a, Format f, int rows, int k_blocks) {
