@@ -26,6 +26,14 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// 2^e as a float for e in [−149, 127] (subnormal powers included).
+float pow2f(int e) {
+  const uint32_t bits = e >= -126 ? uint32_t(e + 127) << 23 : uint32_t(1) << (e + 149);
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -156,7 +164,7 @@ void decode(const Block& b, Format f, float* out16) {
     return;
   }
   for (int i = 0; i < kBlock; ++i) {
-    const float v = std::ldexp(float(b.mag[i]), lsb_exponent(b, f, i / 2));  // exact: ≤ 7 bits, in range
+    const float v = float(b.mag[i]) * pow2f(lsb_exponent(b, f, i / 2));  // exact: ≤ 7 bits, ≥ 2^-134
     out16[i] = b.sign(i) ? -v : v;
   }
 }
@@ -165,47 +173,32 @@ void quantize(const float* x16, Format f, float* out16, ConversionStats* stats) 
   decode(encode(x16, f, stats), f, out16);
 }
 
-namespace {
-// Little-endian bit stream writer/reader over a byte buffer.
-struct BitWriter {
-  uint8_t* out;
-  int pos = 0;
-  void put(uint32_t value, int width) {
-    for (int i = 0; i < width; ++i, ++pos) {
-      const uint8_t bit = uint8_t((value >> i) & 1u);
-      out[pos / 8] = uint8_t(out[pos / 8] | (bit << (pos % 8)));
-    }
-  }
-};
-struct BitReader {
-  const uint8_t* in;
-  int pos = 0;
-  uint32_t get(int width) {
-    uint32_t v = 0;
-    for (int i = 0; i < width; ++i, ++pos) v |= uint32_t((in[pos / 8] >> (pos % 8)) & 1u) << i;
-    return v;
-  }
-};
-}  // namespace
-
+// The 16·m magnitude bits split at value 8: values 0..7 fill exactly m bytes (8·m bits), values 8..15 the next m
+// bytes, so each half is one little-endian word of at most 56 bits.
 void pack(const Block& b, Format f, uint8_t* out) {
-  std::memset(out, 0, size_t(packed_bytes(f)));
-  BitWriter w{out};
-  w.put(b.shared_exp, 8);
-  w.put(b.micro_bits, 8);
-  w.put(b.sign_bits, 16);
   const int m = mantissa_bits(f);
-  for (int i = 0; i < kBlock; ++i) w.put(b.mag[i], m);
+  out[0] = b.shared_exp;
+  out[1] = b.micro_bits;
+  out[2] = uint8_t(b.sign_bits & 0xFF);
+  out[3] = uint8_t(b.sign_bits >> 8);
+  for (int half = 0; half < 2; ++half) {
+    uint64_t word = 0;
+    for (int i = 0; i < 8; ++i) word |= uint64_t(b.mag[size_t(8 * half + i)] & ((1u << m) - 1u)) << (i * m);
+    for (int byte = 0; byte < m; ++byte) out[4 + half * m + byte] = uint8_t(word >> (8 * byte));
+  }
 }
 
 Block unpack(const uint8_t* in, Format f) {
-  BitReader r{in};
-  Block b;
-  b.shared_exp = uint8_t(r.get(8));
-  b.micro_bits = uint8_t(r.get(8));
-  b.sign_bits = uint16_t(r.get(16));
   const int m = mantissa_bits(f);
-  for (int i = 0; i < kBlock; ++i) b.mag[i] = uint8_t(r.get(m));
+  Block b;
+  b.shared_exp = in[0];
+  b.micro_bits = in[1];
+  b.sign_bits = uint16_t(in[2] | (in[3] << 8));
+  for (int half = 0; half < 2; ++half) {
+    uint64_t word = 0;
+    for (int byte = 0; byte < m; ++byte) word |= uint64_t(in[4 + half * m + byte]) << (8 * byte);
+    for (int i = 0; i < 8; ++i) b.mag[size_t(8 * half + i)] = uint8_t((word >> (i * m)) & ((1u << m) - 1u));
+  }
   return b;
 }
 

@@ -58,6 +58,29 @@ void BM_mx_gemm(benchmark::State& state, Format f) {
   state.SetLabel(to_string(resolve_kernel(GemmKernel::Auto)));
 }
 
+// FP32 → packed MX conversion (what a PCU does) of an n×n operand in ColumnBlocks, and back.
+void BM_to_mx(benchmark::State& state, Format f) {
+  const int n = int(state.range(0));
+  const auto v = random_matrix(size_t(n) * n, 3);
+  for (auto _ : state) {
+    MxMatrix m = to_mx(v.data(), n, n, n, StorageOrder::RowMajor, Blocking::ColumnBlocks, f);
+    benchmark::DoNotOptimize(m.bytes.data());
+  }
+  state.counters["values"] = benchmark::Counter(double(n) * n * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_from_mx(benchmark::State& state, Format f) {
+  const int n = int(state.range(0));
+  const auto v = random_matrix(size_t(n) * n, 3);
+  const MxMatrix m = to_mx(v.data(), n, n, n, StorageOrder::RowMajor, Blocking::ColumnBlocks, f);
+  std::vector<float> out(size_t(n) * n);
+  for (auto _ : state) {
+    from_mx(m, out.data(), n, StorageOrder::RowMajor);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["values"] = benchmark::Counter(double(n) * n * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
 // Collects every run's GFLOP/s while printing as usual, then prints the ratios.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
@@ -91,6 +114,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
 BENCHMARK(BM_sgemm)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mx_gemm, MX6, Format::MX6)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_mx_gemm, MX9, Format::MX9)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_CAPTURE(BM_to_mx, MX6, Format::MX6)->Arg(1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_to_mx, MX9, Format::MX9)->Arg(1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_from_mx, MX9, Format::MX9)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // single thread on both sides
