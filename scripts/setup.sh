@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libsystemc-dev            # SystemC 2.3.4 + TLM-2.0
   libboost-program-options-dev libfmt-dev catch2 nlohmann-json3-dev
+  zlib1g-dev                # gzip (Fashion-MNIST files) and PNG output
   libbenchmark-dev libopenblas-dev   # benchmarks only (OpenBLAS is the sgemm reference)
   dataset-fashion-mnist     # real images for the scenarios
   python3 python3-matplotlib  # plots

@@ -1,0 +1,59 @@
+// FP32 host implementation of the layer list in firmware/nn/model_def.h: forward pass, backward pass and SGD
+// with momentum, for pretraining the compact pair and measuring its accuracy. Single-threaded and deterministic:
+// every sum runs in a fixed order, so the same inputs give bit-identical weights at any optimisation level.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "firmware/nn/model_def.h"
+
+namespace dacapo::scenarios {
+
+class Network {
+ public:
+  explicit Network(const nn::ModelDef& def);  // throws std::invalid_argument if the definition is invalid
+
+  const nn::ModelDef& def() const { return def_; }
+  const nn::ModelInfo& info() const { return info_; }
+  std::size_t input_size() const { return def_.input.size(); }
+  int num_outputs() const { return info_.output.c; }
+
+  std::vector<float>& params() { return params_; }
+  const std::vector<float>& params() const { return params_; }
+
+  // He-uniform weights (bound sqrt(6 / K)), zero biases, from a seeded generator.
+  void init(std::uint64_t seed);
+
+  // Logits for one HWC input.
+  std::vector<float> logits(const float* input) const;
+  int predict(const float* input) const;
+
+ private:
+  nn::ModelDef def_;
+  nn::ModelInfo info_;
+  std::vector<float> params_;
+};
+
+struct SgdConfig {
+  double learning_rate = 0.01;
+  double momentum = 0.9;
+  double weight_decay = 1e-4;  // added to the gradient (PyTorch's SGD convention), biases included
+};
+
+// Mini-batch SGD on a Network; keeps the momentum buffers and the per-sample workspace.
+class SgdTrainer {
+ public:
+  explicit SgdTrainer(Network& net);
+  // One update from a mini-batch (softmax cross-entropy averaged over the batch). Returns the mean loss.
+  double step(const std::vector<const float*>& inputs, const std::vector<int>& labels, const SgdConfig& cfg);
+
+ private:
+  Network& net_;
+  std::vector<float> grad_, velocity_;
+  std::vector<std::vector<float>> transposed_;  // per layer: B^T [N×K], for the input gradient
+  std::vector<std::vector<float>> acts_, cols_, grad_acts_;
+  std::vector<float> grad_cols_;
+};
+
+}  // namespace dacapo::scenarios
