@@ -1,0 +1,40 @@
+#include "models/dram/backing_store.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace dacapo::dram {
+
+void BackingStore::read(uint64_t address, uint8_t* out, uint64_t length) const {
+  while (length > 0) {
+    const uint64_t offset = address % kPageBytes;
+    const uint64_t chunk = std::min(length, kPageBytes - offset);
+    const auto it = pages_.find(address / kPageBytes);
+    if (it == pages_.end())
+      std::memset(out, 0, chunk);
+    else
+      std::memcpy(out, it->second.get() + offset, chunk);
+    address += chunk;
+    out += chunk;
+    length -= chunk;
+  }
+}
+
+void BackingStore::write(uint64_t address, const uint8_t* in, uint64_t length) {
+  while (length > 0) {
+    const uint64_t offset = address % kPageBytes;
+    const uint64_t chunk = std::min(length, kPageBytes - offset);
+    std::memcpy(page(address) + offset, in, chunk);
+    address += chunk;
+    in += chunk;
+    length -= chunk;
+  }
+}
+
+uint8_t* BackingStore::page(uint64_t address) {
+  auto& slot = pages_[address / kPageBytes];
+  if (!slot) slot = std::make_unique<uint8_t[]>(kPageBytes);  // value-initialised: zeros
+  return slot.get() + 0;
+}
+
+}  // namespace dacapo::dram
