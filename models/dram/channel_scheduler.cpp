@@ -85,6 +85,11 @@ bool ChannelScheduler::step(int64_t limit) {
   // precharge is considered (rare in streaming traffic).
   bool hits_known = false;
   uint64_t hit_banks = 0;
+  // No command can issue before this cycle; a row hit that can issue at it is the best choice (older bursts
+  // were scanned first), so the scan stops there.
+  const int64_t lower_bound =
+      std::max(bus_free_, std::min({channel_[int(Command::Rd)], channel_[int(Command::Wr)],
+                                    channel_[int(Command::Act)], channel_[int(Command::Pre)]}));
 
   for (size_t i = 0; i < queue_.size(); ++i) {
     const Burst& b = queue_[i].burst;
@@ -120,7 +125,7 @@ bool ChannelScheduler::step(int64_t limit) {
       best.bank = b.bank;
       best.rank = rank;
       best.entry = i;
-      if (rank == 1 && t == bus_free_) break;  // cannot be beaten: earliest possible cycle, oldest such burst
+      if (rank == 1 && t <= lower_bound) break;
     }
   }
   // The refresh sequence issues no earlier than its due cycle and wins ties.
@@ -129,7 +134,10 @@ bool ChannelScheduler::step(int64_t limit) {
     refresh_candidate(refresh);
     if (refresh.time <= best.time) best = refresh;
   }
-  if (best.command == Command::Count || best.time >= limit) return false;
+  if (best.command == Command::Count || best.time >= limit) {
+    next_command_ = best.time;  // valid until the queue or the state changes
+    return false;
+  }
   issue(best.command, best.bank, best.time, best.entry, best.rank == 0);
   return true;
 }
@@ -156,6 +164,7 @@ void ChannelScheduler::apply_rules(Command c, uint32_t bank, int64_t t) {
 }
 
 void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, size_t entry, bool for_refresh) {
+  next_command_ = -1;
   apply_rules(c, bank, t);
   bus_free_ = t + 1;
   ++counters_.commands[static_cast<int>(c)];
@@ -203,7 +212,8 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, size_t entry, 
 }
 
 void ChannelScheduler::advance_to(int64_t limit) {
-  while (bus_free_ < limit && step(limit)) {
+  // A failed step leaves the cycle of the next command in next_command_ until something changes.
+  while (bus_free_ < limit && next_command_ < limit && step(limit)) {
   }
 }
 
@@ -219,6 +229,7 @@ int64_t ChannelScheduler::make_room(int64_t now) {
 uint64_t ChannelScheduler::enqueue(const Burst& burst) {
   if (full()) throw std::logic_error("dram channel scheduler: enqueue on a full queue");
   queue_.push_back(Entry{burst, next_seq_, RowOutcome::Hit});
+  next_command_ = -1;
   return next_seq_++;
 }
 

@@ -110,7 +110,8 @@ class ChannelScheduler {
   std::array<int64_t, 4> act_window_;  // last four ACT cycles (ring) for tFAW
   uint32_t act_window_pos_ = 0;
   int64_t bus_free_ = 0;               // next cycle the command bus is free
-  int64_t last_column_ = 0;            // cycle of the last RD/WR
+  int64_t last_column_ = 0;
+  int64_t next_command_ = -1;          // cycle of the next command as found by the last failed step, -1 unknown            // cycle of the last RD/WR
   uint64_t next_seq_ = 0;
   // Refresh: all-bank due cycle, or per-bank due cycle and the pair it refreshes.
   int64_t refresh_due_ = kNever;
