@@ -24,8 +24,9 @@ class StreamInfo {
   virtual FrameClock clock() const = 0;
   // The true class of a frame, for scoring only (never shown to a policy).
   virtual int ground_truth(FrameId frame) const = 0;
-  // Share of pixels that changed noticeably from frame-1 to frame (EOMU's key-frame test, cl-policies.md §4.2),
-  // in [0, 1]. Supplied by the frame source (the scenario), since it is a property of the images.
+  // Share of pixels that changed noticeably from `frame` to `frame + 1`, in [0, 1] (EOMU's key-frame test,
+  // cl-policies.md §4.2: K = {i : changed_fraction(x_i, x_i+1) > β}). Supplied by the frame source (the
+  // scenario), since it is a property of the images; 0 for the last frame.
   virtual double changed_fraction(FrameId frame) const = 0;
 };
 

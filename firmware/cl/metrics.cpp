@@ -96,10 +96,12 @@ DriftReport match_drifts(std::vector<double> boundaries, std::vector<double> det
       if (used[i] || detections[i] < b) continue;
       if (detections[i] > b + tolerance_s) break;
       used[i] = true;
+      r.matched.push_back(detections[i]);
       r.delays.push_back(detections[i] - b);
       hit = true;
       break;
     }
+    if (!hit) r.matched.push_back(kNaN);
     hit ? ++r.hits : ++r.misses;
   }
   r.false_alarms = static_cast<size_t>(std::count(used.begin(), used.end(), false));
@@ -123,6 +125,31 @@ void write_phases_csv(std::ostream& os, const std::vector<PhaseRecord>& phases) 
        << ',' << p.steps << ',' << fixed(p.valid_accuracy, 4) << ',' << fixed(p.label_accuracy, 4) << ','
        << (p.drift ? 1 : 0) << ',' << p.buffer_fill << ',' << fixed(p.label_wait, 6) << ','
        << (p.completed ? 1 : 0) << '\n';
+}
+
+void write_drifts_csv(std::ostream& os, const DriftReport& d) {
+  struct Row {
+    double t;
+    std::string text;
+  };
+  std::vector<Row> rows;
+  std::vector<bool> used(d.detections.size(), false);
+  for (size_t i = 0; i < d.boundaries.size(); ++i) {
+    const double m = i < d.matched.size() ? d.matched[i] : kNaN;
+    for (size_t j = 0; j < d.detections.size(); ++j)
+      if (!used[j] && d.detections[j] == m) {
+        used[j] = true;
+        break;
+      }
+    const bool hit = std::isfinite(m);
+    rows.push_back({d.boundaries[i], std::string(hit ? "hit" : "miss") + ',' + fixed(d.boundaries[i], 3) + ',' +
+                                         fixed(m, 3) + ',' + fixed(hit ? m - d.boundaries[i] : kNaN, 3)});
+  }
+  for (size_t j = 0; j < d.detections.size(); ++j)
+    if (!used[j]) rows.push_back({d.detections[j], "false_alarm,," + fixed(d.detections[j], 3) + ","});
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
+  os << "event,boundary_s,detection_s,delay_s\n";
+  for (const auto& r : rows) os << r.text << '\n';
 }
 
 void write_summary(std::ostream& os, const std::string& policy, const AccuracySummary& s, const DriftReport& d) {

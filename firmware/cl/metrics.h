@@ -62,14 +62,18 @@ AccuracySummary summarize(const std::vector<WindowAccuracy>& windows);
 // b <= d <= b + tolerance (a hit); a boundary without one is a miss; a detection used by no boundary is a false
 // alarm. A detection counts for at most one boundary.
 struct DriftReport {
-  std::vector<double> boundaries, detections;
-  std::vector<double> delays;  // per hit: detection - boundary
+  std::vector<double> boundaries, detections;  // sorted
+  std::vector<double> matched;  // per boundary: the detection that hit it, NaN for a miss
+  std::vector<double> delays;   // per hit: detection - boundary
   size_t hits = 0, misses = 0, false_alarms = 0;
 };
 DriftReport match_drifts(std::vector<double> boundaries, std::vector<double> detections, double tolerance_s);
 
 void write_accuracy_csv(std::ostream& os, const std::vector<WindowAccuracy>& windows);
 void write_phases_csv(std::ostream& os, const std::vector<PhaseRecord>& phases);
+// One row per boundary (hit or miss, with the matching detection) and per false alarm, in time order of the
+// event: "event,boundary_s,detection_s,delay_s".
+void write_drifts_csv(std::ostream& os, const DriftReport& drifts);
 // Key/value lines: policy, windows, means, drift hits/misses/false alarms, mean delay.
 void write_summary(std::ostream& os, const std::string& policy, const AccuracySummary& summary,
                    const DriftReport& drifts);

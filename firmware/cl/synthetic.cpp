@@ -132,8 +132,9 @@ int SyntheticStream::ground_truth(FrameId frame) const {
 }
 
 double SyntheticStream::changed_fraction(FrameId frame) const {
-  const size_t s = segment_of(frame);
-  if (frame == segment_start_[s] && s > 0) return 1.0;
+  if (frame + 1 >= clock_.frame_count) return 0.0;
+  const size_t s = segment_of(frame + 1);
+  if (frame + 1 == segment_start_[s]) return 1.0;  // the last frame before a new segment: the scene changes
   return hash_unit(config_.seed, frame, 2) * config_.changed_fraction_max;
 }
 

@@ -33,7 +33,7 @@ struct SyntheticConfig {
   double learn_samples = 400;    // sample-epochs on a domain that close 63 % of the gap to its ceiling
   double forget_samples = 4000;  // sample-epochs on other domains that undo 63 % of a domain's gain
   double teacher_accuracy = 1.0; // share of frames the teacher labels correctly
-  double changed_fraction_max = 0.5;  // per-frame changed_fraction is uniform in [0, this); 1 at segment starts
+  double changed_fraction_max = 0.5;  // per-frame changed_fraction is uniform in [0, this); 1 into a new segment
   uint32_t batch = 16;
 
   template <class V>

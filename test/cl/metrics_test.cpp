@@ -71,6 +71,19 @@ TEST_CASE("Drift report counts hits misses and false alarms") {
   REQUIRE(r.misses == 1);
   REQUIRE(r.false_alarms == 3);  // 100 (before any boundary), 930 (too late for 780), 1100 (second for 1080)
   REQUIRE(r.delays == std::vector<double>{20, 10});
+  REQUIRE(r.matched[0] == 500);
+  REQUIRE(std::isnan(r.matched[1]));
+  REQUIRE(r.matched[2] == 1090);
+  std::ostringstream os;
+  write_drifts_csv(os, r);
+  REQUIRE(os.str() ==
+          "event,boundary_s,detection_s,delay_s\n"
+          "false_alarm,,100.000,\n"
+          "hit,480.000,500.000,20.000\n"
+          "miss,780.000,,\n"
+          "false_alarm,,930.000,\n"
+          "hit,1080.000,1090.000,10.000\n"
+          "false_alarm,,1100.000,\n");
   const auto none = match_drifts({480}, {}, 120);
   REQUIRE(none.misses == 1);
   REQUIRE(none.false_alarms == 0);

@@ -34,8 +34,9 @@ TEST_CASE("Synthetic stream follows its segments") {
   REQUIRE(s.domain(299) == 0);
   REQUIRE(s.domain(300) == 1);
   for (FrameId f = 0; f < 300; ++f) REQUIRE(s.ground_truth(f) < 3);
-  REQUIRE(s.changed_fraction(300) == 1.0);  // a segment start is a key frame
-  for (FrameId f = 1; f < 300; ++f) REQUIRE(s.changed_fraction(f) < 0.5);
+  REQUIRE(s.changed_fraction(299) == 1.0);  // frame 299 -> 300 crosses into the new segment
+  for (FrameId f = 0; f < 299; ++f) REQUIRE(s.changed_fraction(f) < 0.5);
+  REQUIRE(s.changed_fraction(464) == 0.0);  // the last frame has no successor
 }
 
 TEST_CASE("Synthetic learner learns a domain only when the new weights are committed") {

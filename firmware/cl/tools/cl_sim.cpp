@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
         "teacher", po::value(&teacher)->default_value(teacher), "teacher's model name in the cost table")(
         "segments", po::value(&segments_path)->required(), "segments CSV: duration_s,domain,classes")(
         "domains", po::value(&domains_path)->required(), "domains CSV: domain,base_accuracy,max_accuracy")(
-        "outdir", po::value(&outdir)->default_value(outdir), "directory for accuracy.csv, phases.csv, summary.txt")(
+        "outdir", po::value(&outdir)->default_value(outdir), "directory for accuracy.csv, phases.csv, drifts.csv, summary.txt")(
         "seed", po::value<uint64_t>(), "seed of the synthetic outcomes and of EOMU's search")(
         "bsa-rows", po::value(&bsa_rows)->default_value(0), "B-SA rows (0 = fewest that keep up with the camera)")(
         "set", po::value(&sets)->composing(), "key=value, repeatable, last wins (see --list-params)");
@@ -180,7 +180,8 @@ int main(int argc, char** argv) {
     const auto windows = window_accuracies(run, stream, all.cl.metrics);
     const auto summary = summarize(windows);
     const auto drifts = match_drifts(stream.boundaries(), run.drift_times, all.cl.metrics.drift_tolerance_s);
-    std::ostringstream acc, phases, sum;
+    std::ostringstream acc, phases, drift_rows, sum;
+    write_drifts_csv(drift_rows, drifts);
     write_accuracy_csv(acc, windows);
     write_phases_csv(phases, run.phases);
     write_summary(sum, run.policy, summary, drifts);
@@ -188,6 +189,7 @@ int main(int argc, char** argv) {
         << "\nframes_dropped = " << executor.frames_dropped() << '\n';
     write_atomically(outdir + "/accuracy.csv", acc.str());
     write_atomically(outdir + "/phases.csv", phases.str());
+    write_atomically(outdir + "/drifts.csv", drift_rows.str());
     write_atomically(outdir + "/summary.txt", sum.str());
     std::cout << sum.str();
     return 0;
