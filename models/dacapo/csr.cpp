@@ -25,6 +25,8 @@ Csr::Csr(sc_module_name name, const AccConfig& cfg)
   dont_initialize();
   SC_METHOD(publish);
   sensitive << publish_event_;  // initialised: drives the reset values at time 0
+  SC_METHOD(drive_irq);
+  sensitive << irq_event_;
 }
 
 void Csr::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
@@ -272,6 +274,8 @@ void Csr::on_state() {
   update_irq();
 }
 
-void Csr::update_irq() { irq_out.write((irq_raw_ & irq_enable_) != 0); }
+// The line is driven by one process only (register writes come from the host's thread).
+void Csr::update_irq() { irq_event_.notify(SC_ZERO_TIME); }
+void Csr::drive_irq() { irq_out.write((irq_raw_ & irq_enable_) != 0); }
 
 }  // namespace dacapo::acc

@@ -45,6 +45,7 @@ class Csr : public sc_core::sc_module {
   void publish();                      // drives control_out / partition_out from the register values
   void on_state();                     // latches controller events into IRQ_RAW
   void update_irq();
+  void drive_irq();
 
   const AccConfig cfg_;
   const sc_core::sc_time period_;
@@ -56,6 +57,7 @@ class Csr : public sc_core::sc_module {
   uint32_t cycle_hi_latch_ = 0;
   std::array<std::array<uint32_t, kPerfCounters>, 2> perf_hi_latch_{};
   sc_core::sc_event publish_event_;
+  sc_core::sc_event irq_event_;
 };
 
 }  // namespace dacapo::acc

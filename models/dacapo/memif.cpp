@@ -35,13 +35,15 @@ void Memif::b_transport(int channel, tlm::tlm_generic_payload& trans, sc_time& d
   const sc_time done = sc_time_stamp() + delay;
   if (done > busy_until_[ch]) {
     busy_until_[ch] = done;
-    channel_busy[ch].write(true);
-    busy_end_event_[ch].notify(done - sc_time_stamp());
+    busy_end_event_[ch].notify(SC_ZERO_TIME);
   }
 }
 
+// One writer per trace signal: busy from a burst's issue until the channel's last completion.
 void Memif::end_busy(unsigned ch) {
-  if (sc_time_stamp() >= busy_until_[ch]) channel_busy[ch].write(false);
+  const bool busy = sc_time_stamp() < busy_until_[ch];
+  channel_busy[ch].write(busy);
+  if (busy) next_trigger(busy_until_[ch] - sc_time_stamp());
 }
 
 void Memif::trace(sc_trace_file* tf) const {

@@ -263,7 +263,7 @@ void c_mx_col_segments(const COperand& c, uint64_t mb, uint64_t n0, uint32_t nn,
 
 float epilogue(float acc, bool bias, float bias_value, bool relu) {
   float v = bias ? acc + bias_value : acc;
-  if (relu && !(v > 0.0f)) v = (v != v) ? v : 0.0f;  // NaN stays NaN
+  if (relu && v < 0.0f) v = 0.0f;  // NaN and -0 pass unchanged
   return v;
 }
 

@@ -1,0 +1,245 @@
+// Pure-logic tests of the accelerator model (no SystemC kernel): tile timing, SCALE-Sim comparison of the
+// formula, tiling/SRAM plans, descriptor validation, burst splitting and the im2col address generation.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/dacapo/descriptor_check.h"
+#include "models/dacapo/operand_io.h"
+#include "models/dacapo/tile_plan.h"
+#include "models/dacapo/tile_timing.h"
+
+using namespace dacapo;
+using namespace dacapo::acc;
+using regs::ErrorCode;
+using regs::Precision;
+
+TEST_CASE("tile timing follows DESIGN section 2") {
+  CHECK(cycles_per_block(Precision::MX4) == 1);
+  CHECK(cycles_per_block(Precision::MX6) == 4);
+  CHECK(cycles_per_block(Precision::MX9) == 16);
+  // T0 = floor(16c/(c-1)): 21 for MX6, 17 for MX9, none for MX4.
+  CHECK(operand_queue_threshold(Precision::MX6, 16) == 21);
+  CHECK(operand_queue_threshold(Precision::MX9, 16) == 17);
+  CHECK(operand_queue_threshold(Precision::MX4, 16) == 0);
+  // Full 16x16 tile, K = 64 at MX9: 4 blocks x 16 + 15 + 15.
+  TileCycles t = tile_cycles(64, 16, 16, Precision::MX9, true);
+  CHECK(t.compute == 64);
+  CHECK(t.skew == 30);
+  CHECK(t.queue_stall == 0);  // K' = 4 < T0
+  // K = 512 at MX9: K' = 32, d = 30 → 15 · min(32-17, 30-17) = 195.
+  t = tile_cycles(512, 16, 16, Precision::MX9, true);
+  CHECK(t.compute == 512);
+  CHECK(t.queue_stall == 195);
+  CHECK(tile_cycles(512, 16, 16, Precision::MX9, false).queue_stall == 0);
+  // MX6, K = 4608: K' = 288, d = 30 → 3 · min(267, 9) = 27; MX4 never stalls.
+  t = tile_cycles(4608, 16, 16, Precision::MX6, true);
+  CHECK(t.compute == 288 * 4);
+  CHECK(t.queue_stall == 27);
+  CHECK(tile_cycles(4608, 16, 16, Precision::MX4, true).queue_stall == 0);
+  // Ragged K and a ragged tile: ceil(K/16), own skew.
+  t = tile_cycles(17, 3, 5, Precision::MX6, true);
+  CHECK(t.compute == 8);
+  CHECK(t.skew == 6);
+  CHECK(t.total() == 14);
+}
+
+namespace {
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+}  // namespace
+
+// SCALE-Sim OS (M on the array rows, N on the columns) charges folds·(K + R + C − 2) − 1 with the full R and C
+// on ragged folds; DaCapo maps N to the rows and M to the columns and charges a ragged tile its own skew.
+TEST_CASE("ideal GEMM cycles match SCALE-Sim OS cycles up to the documented differences") {
+  const auto rows = read_csv(std::string(DACAPO_TEST_DATA_DIR) + "/scalesim/gemm_os_results.csv");
+  REQUIRE(rows.size() == 13);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const uint32_t arr_rows = std::stoul(r[0].substr(0, r[0].find('x')));
+    const uint32_t arr_cols = std::stoul(r[0].substr(r[0].find('x') + 1));
+    const uint64_t m = std::stoull(r[2]), n = std::stoull(r[3]), k = std::stoull(r[4]);
+    const uint64_t scalesim = std::stoull(r[5]);
+    REQUIRE(arr_cols == 16);
+    // Ragged-edge correction: SCALE-Sim charges (R - R'_i) + (C - C'_j) more on fold (i, j).
+    uint64_t ragged = 0;
+    for (uint64_t fi = 0; fi * arr_rows < m; ++fi)
+      for (uint64_t fj = 0; fj * arr_cols < n; ++fj)
+        ragged += (arr_rows - std::min<uint64_t>(arr_rows, m - fi * arr_rows)) +
+                  (arr_cols - std::min<uint64_t>(arr_cols, n - fj * arr_cols));
+    // Ours: M ↔ N swapped, SA of arr_rows rows, MX9 (one MAC per DPE per cycle), no operand-queue stalls.
+    const GemmCycles g = gemm_ideal_cycles(n, m, k, arr_rows, 16, Precision::MX9, false);
+    INFO(r[0] << " " << r[1] << ": ours " << g.total() << " scalesim " << scalesim << " ragged " << ragged);
+    CHECK(g.total() + ragged == scalesim + 1);
+    CHECK(g.tiles == std::stoull(r[11]));
+  }
+}
+
+TEST_CASE("tile plan chunks K by the half buffers and keeps fitting panels resident") {
+  AccConfig cfg;
+  const SramSplit s = sram_split(cfg, 1);
+  CHECK(s.input + s.weight + s.output == 48 * 1024);
+  CHECK(s.input == 18432);
+  // MX9, 16 columns: a K block column of A is 16 x 18 = 288 B; half the input buffer (9216 B) holds 32 blocks.
+  TilePlan p = plan_tiles(64, 64, 4608, 16, 16, Precision::MX9, s, false);
+  CHECK(p.k_blocks == 288);
+  CHECK(p.chunk_blocks == 32);
+  CHECK(p.chunks == 9);
+  // Small K: one chunk; a 64x64 B at MX6 (64 x 4 blocks x 12 B = 3 KiB) fits the weight buffer.
+  p = plan_tiles(1000, 64, 64, 4, 16, Precision::MX6, s, false);
+  CHECK(p.chunks == 1);
+  CHECK(p.m_outer);
+  CHECK(p.inner_resident);
+  CHECK(p.tiles() == 63 * 16);
+  // Row-major MX results force M groups outer.
+  p = plan_tiles(16, 4096, 4096, 8, 16, Precision::MX6, s, true);
+  CHECK(p.m_outer);
+}
+
+TEST_CASE("descriptor validation returns the documented error codes") {
+  CheckContext ctx{Precision::MX6, 8, 16, 0x8000'0000ull, 1ull << 24};
+  regs::Descriptor ok;
+  ok.m = 20;
+  ok.n = 10;
+  ok.k = 40;
+  ok.a_addr = 0x8000'1000;
+  ok.lda = 4 * 40;
+  ok.b_addr = 0x8001'0000;
+  ok.b_format = regs::kColMajor;  // FP32 column-major K x N
+  ok.ldb = 4 * 40;
+  ok.c_addr = 0x8002'0000;
+  ok.ldc = 4 * 10;
+  Job job;
+  REQUIRE(check_descriptor(ok, ctx, job) == ErrorCode::None);
+  CHECK(job.b.k_contiguous);
+  auto with = [&](auto change) {
+    regs::Descriptor d = ok;
+    change(d);
+    return check_descriptor(d, ctx, job);
+  };
+  CHECK(with([](auto& d) { d.opcode = 7; }) == ErrorCode::BadOpcode);
+  CHECK(with([](auto& d) { d.m = 0; }) == ErrorCode::BadDims);
+  CHECK(with([](auto& d) { d.k = regs::kMaxDim + 1; }) == ErrorCode::BadDims);
+  CHECK(with([](auto& d) { d.a_format = 7; }) == ErrorCode::BadFormat);
+  CHECK(with([](auto& d) { d.a_format = 0x40; }) == ErrorCode::BadFormat);
+  // MX A must be in the queue precision and blocked along K (row-major); MX B column-major.
+  CHECK(with([](auto& d) { d.a_format = uint8_t(regs::ElemFormat::MX9); }) == ErrorCode::BadFormat);
+  CHECK(with([](auto& d) { d.a_format = uint8_t(regs::ElemFormat::MX6) | regs::kColMajor; }) == ErrorCode::BadFormat);
+  CHECK(with([](auto& d) { d.b_format = uint8_t(regs::ElemFormat::MX6); }) == ErrorCode::BadFormat);
+  CHECK(with([](auto& d) {
+          d.flags = regs::kFlagAccumulate;
+          d.c_format = uint8_t(regs::ElemFormat::MX6);
+        }) == ErrorCode::BadFormat);
+  CHECK(with([](auto& d) { d.a_addr += 2; }) == ErrorCode::BadAlignment);
+  CHECK(with([](auto& d) { d.ldc = 42; }) == ErrorCode::BadAlignment);
+  CHECK(with([](auto& d) { d.lda = 4 * 39; }) == ErrorCode::BadStride);
+  CHECK(with([](auto& d) { d.ldb = 0; }) == ErrorCode::BadStride);
+  CHECK(with([](auto& d) { d.b_addr = 0x7000'0000; }) == ErrorCode::BadAddress);
+  CHECK(with([](auto& d) { d.c_addr = 0x8000'0000ull + (1ull << 24) - 64; }) == ErrorCode::BadAddress);
+  CHECK(with([](auto& d) { d.c_addr = UINT64_MAX - 3; }) == ErrorCode::BadAddress);
+  CHECK(with([](auto& d) {
+          d.flags = regs::kFlagBias;
+          d.bias_addr = 0x9000'0000;
+        }) == ErrorCode::BadAddress);
+  CheckContext no_rows = ctx;
+  no_rows.sa_rows = 0;
+  CHECK(check_descriptor(ok, no_rows, job) == ErrorCode::NoRows);
+  // CONV: M must equal batch·out_h·out_w and K = kh·kw·c.
+  regs::Descriptor conv = ok;
+  conv.opcode = uint8_t(regs::Opcode::Conv);
+  conv.batch = 1;
+  conv.in_h = 6;
+  conv.in_w = 5;
+  conv.in_c = 3;
+  conv.kernel_h = conv.kernel_w = 3;
+  conv.stride = 1;
+  conv.pad = 1;
+  conv.m = 30;
+  conv.k = 27;
+  conv.lda = 12;
+  conv.ldb = 4 * 27;
+  REQUIRE(check_descriptor(conv, ctx, job) == ErrorCode::None);
+  conv.m = 31;
+  CHECK(check_descriptor(conv, ctx, job) == ErrorCode::BadDims);
+  conv.m = 30;
+  conv.stride = 0;
+  CHECK(check_descriptor(conv, ctx, job) == ErrorCode::BadDims);
+  conv.stride = 1;
+  conv.a_format = uint8_t(regs::ElemFormat::MX6);  // 3 channels cannot be MX blocks of one pixel
+  CHECK(check_descriptor(conv, ctx, job) == ErrorCode::BadFormat);
+}
+
+TEST_CASE("bursts never exceed the burst size nor cross its boundary") {
+  std::vector<Segment> out;
+  split_bursts({{100, 1000}, {4096, 256}, {5000, 4}}, 256, out);
+  uint64_t total = 0;
+  for (const Segment& s : out) {
+    CHECK(s.bytes <= 256);
+    CHECK((s.addr / 256) == ((s.addr + s.bytes - 1) / 256));
+    total += s.bytes;
+  }
+  CHECK(total == 1260);
+  CHECK(out.front().addr == 100);
+  CHECK(out.front().bytes == 156);
+  CHECK(out.size() == 7);
+}
+
+// Every im2col element the gather needs lies inside a fetched span, every span byte is inside the tensor, and no
+// input row is fetched twice for one tile.
+TEST_CASE("im2col spans cover exactly the windows of a tile") {
+  ConvGeometry g;
+  g.addr = 0x1000;
+  g.elem = regs::ElemFormat::FP32;
+  g.batch = 2;
+  g.in_h = 9;
+  g.in_w = 7;
+  g.in_c = 3;
+  g.lda = 16;
+  g.kernel_h = 3;
+  g.kernel_w = 2;
+  g.stride = 2;
+  g.pad = 1;
+  const uint64_t m_total = uint64_t(g.batch) * g.out_h() * g.out_w();
+  const uint64_t k_total = uint64_t(g.kernel_h) * g.kernel_w * g.in_c;
+  for (uint64_t m0 = 0; m0 < m_total; m0 += 16) {
+    const uint32_t nm = static_cast<uint32_t>(std::min<uint64_t>(16, m_total - m0));
+    std::vector<ConvRowSpan> spans;
+    std::vector<Segment> segs;
+    conv_a_spans(g, m0, nm, 0, static_cast<uint32_t>((k_total + 15) / 16), spans, segs);
+    std::set<std::pair<uint32_t, uint32_t>> keys;
+    for (const auto& s : spans) CHECK(keys.insert({s.b, s.ih}).second);
+    for (const Segment& s : segs) {
+      CHECK(s.addr >= g.addr);
+      CHECK(s.addr + s.bytes <= g.addr + uint64_t(g.batch) * g.in_h * g.in_w * g.lda);
+    }
+    for (uint64_t m = m0; m < m0 + nm; ++m) {
+      const uint32_t b = m / (g.out_h() * g.out_w());
+      const uint32_t oh = (m % (g.out_h() * g.out_w())) / g.out_w(), ow = m % g.out_w();
+      for (uint32_t kh = 0; kh < g.kernel_h; ++kh)
+        for (uint32_t kw = 0; kw < g.kernel_w; ++kw) {
+          const int ih = int(oh * g.stride) - int(g.pad) + int(kh), iw = int(ow * g.stride) - int(g.pad) + int(kw);
+          if (ih < 0 || iw < 0 || ih >= int(g.in_h) || iw >= int(g.in_w)) continue;
+          bool covered = false;
+          for (const auto& s : spans)
+            covered |= s.b == b && s.ih == uint32_t(ih) && uint32_t(iw) >= s.iw_lo && uint32_t(iw) <= s.iw_hi;
+          CHECK(covered);
+        }
+    }
+  }
+}
