@@ -95,8 +95,12 @@ Network::Network(NnRuntime& rt, const ModelDef& def, NetworkConfig cfg)
     col_ = a.fp32(1, static_cast<uint32_t>(col));
     dcol_ = a.fp32(1, static_cast<uint32_t>(col));
   }
-  const std::vector<float> zeros(p, 0.0f);
-  for (const Tensor* t : {&params_, &grads_, &velocity_}) write_fp32(rt_.hal(), *t, zeros);
+  // Momentum must start at zero. On a timing-only accelerator the contents are meaningless, and skipping the
+  // writes keeps paper-scale networks cheap to set up.
+  if (rt_.functional()) {
+    const std::vector<float> zeros(p, 0.0f);
+    for (const Tensor* t : {&params_, &grads_, &velocity_}) write_fp32(rt_.hal(), *t, zeros);
+  }
 }
 
 Network::~Network() = default;
@@ -116,7 +120,7 @@ std::vector<float> Network::read_weights() { return read_fp32(rt_.hal(), params_
 std::vector<float> Network::read_gradients() { return read_fp32(rt_.hal(), grads_); }
 
 void Network::reset_momentum() {
-  write_fp32(rt_.hal(), velocity_, std::vector<float>(parameter_count(), 0.0f));
+  if (rt_.functional()) write_fp32(rt_.hal(), velocity_, std::vector<float>(parameter_count(), 0.0f));
   rt_.charge_ops(parameter_count());
 }
 
