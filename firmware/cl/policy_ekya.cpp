@@ -20,6 +20,8 @@ void EkyaConfig::validate() const {
   if (profile_valid_every < 2) throw std::invalid_argument("profile_valid_every: must be >= 2");
   if (profile_epochs == 0) throw std::invalid_argument("profile_epochs: must be > 0");
   if (!(curve_end_epoch > 0)) throw std::invalid_argument("curve_end_epoch: must be > 0");
+  if (curve_booster_points < 2 || curve_booster_points > 1000)
+    throw std::invalid_argument("curve_booster_points: must be in 2..1000");
   if (!(curve_end_accuracy > 0 && curve_end_accuracy < 1))
     throw std::invalid_argument("curve_end_accuracy: must be in (0, 1)");
 }
@@ -40,7 +42,7 @@ std::optional<EkyaPolicy::Choice> EkyaPolicy::choose(const std::vector<size_t>& 
                                                      const std::vector<ProfileOutcome>& profiles,
                                                      const PhaseCosts& costs, double budget) const {
   const CurveEstimateConfig curve{config_.curve_end_epoch, config_.curve_end_accuracy,
-                                  config_.curve_expectation_factor, 4};
+                                  config_.curve_expectation_factor, static_cast<int>(config_.curve_booster_points)};
   bool any_profile = false;
   for (const auto& p : profiles) any_profile |= std::isfinite(p.before) && std::isfinite(p.after);
   std::optional<Choice> best;

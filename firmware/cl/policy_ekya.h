@@ -25,6 +25,7 @@ struct EkyaConfig {
   double curve_end_epoch = 10;
   double curve_end_accuracy = 0.95;
   double curve_expectation_factor = 0.95;
+  uint32_t curve_booster_points = 4;  // points of the rescaled seed curve in the final fit (weights it)
 
   template <class V>
   void visit_params(V& v) {
@@ -41,6 +42,7 @@ struct EkyaConfig {
     v("curve_end_epoch", curve_end_epoch, "", "epoch at which the seed curve reaches curve_end_accuracy");
     v("curve_end_accuracy", curve_end_accuracy, "", "seed curve's accuracy at curve_end_epoch (fraction)");
     v("curve_expectation_factor", curve_expectation_factor, "", "expected share of the seed curve micro-profiling reaches");
+    v("curve_booster_points", curve_booster_points, "", "seed-curve points added to the final curve fit");
   }
   void validate() const;
 };
