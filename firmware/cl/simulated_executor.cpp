@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "firmware/cl/sample_buffer.h"
+#include "firmware/cl/label_work.h"
 
 namespace dacapo::cl {
 
@@ -57,21 +57,11 @@ PhaseResult SimulatedExecutor::execute(const Phase& phase, FrameLog& log, double
       work_end += costs_.train_seconds(phase.train.train.size(), phase.train.epochs, phase.train.max_steps) +
                   costs_.valid_seconds(phase.train.valid.size());
       break;
-    case PhaseKind::Label: {
-      if (!phase.label.frames.empty()) {
-        picks = phase.label.frames;
-      } else {
-        const LabelRequest& q = phase.label;
-        if (q.end >= q.first && q.end - q.first >= q.count) {
-          picks = pick_uniform_stride(q.first, q.end, q.count);
-        } else {  // fewer frames than asked for: wait for the camera instead of labeling a frame twice
-          for (FrameId f = q.first; f < q.first + q.count && f < clock_.frame_count; ++f) picks.push_back(f);
-          if (picks.size() < q.count) work_end = INFINITY;  // the stream ends before enough frames arrive
-        }
-      }
-      if (std::isfinite(work_end)) work_end = schedule_labels(picks, now_, r.label_wait);
+    case PhaseKind::Label:
+      picks = resolve_label_frames(phase.label, clock_.frame_count);
+      if (picks.size() < phase.label.count) work_end = INFINITY;  // the stream ends before enough frames arrive
+      else work_end = schedule_labels(picks, now_, r.label_wait);
       break;
-    }
     case PhaseKind::Profile:
       for (const auto& c : phase.profile.candidates)
         work_end += costs_.train_seconds(c.train.size(), phase.profile.epochs) + 2 * costs_.valid_seconds(c.valid.size());
@@ -98,16 +88,9 @@ PhaseResult SimulatedExecutor::execute(const Phase& phase, FrameLog& log, double
       if (!phase.train.valid.empty()) r.valid_accuracy = learner_.validate(phase.train.valid);
       learner_.commit();
       break;
-    case PhaseKind::Label: {
-      const auto labels = learner_.label(picks);
-      if (labels.size() != picks.size()) throw std::runtime_error("LearningOracle::label returned a wrong count");
-      for (size_t i = 0; i < picks.size(); ++i) {
-        r.labeled.push_back(Sample{picks[i], labels[i]});
-        r.live_correct += log.prediction[picks[i]] == labels[i];
-      }
-      if (!picks.empty()) r.label_accuracy = 100.0 * r.live_correct / static_cast<double>(picks.size());
+    case PhaseKind::Label:
+      score_labels(picks, learner_.label(picks), log, r);
       break;
-    }
     case PhaseKind::Profile:
       for (const auto& c : phase.profile.candidates)
         r.profiles.push_back(learner_.microprofile(c.train, c.valid, phase.profile.epochs));
