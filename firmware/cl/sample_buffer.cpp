@@ -5,16 +5,6 @@
 
 namespace dacapo::cl {
 
-const char* to_string(PhaseKind kind) {
-  switch (kind) {
-    case PhaseKind::Idle: return "idle";
-    case PhaseKind::Retrain: return "retrain";
-    case PhaseKind::Label: return "label";
-    case PhaseKind::Profile: return "profile";
-  }
-  return "?";
-}
-
 SampleBuffer::SampleBuffer(size_t capacity) : capacity_(capacity) {
   if (capacity == 0) throw std::invalid_argument("SampleBuffer: capacity must be > 0");
 }
