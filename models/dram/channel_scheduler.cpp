@@ -8,7 +8,7 @@ namespace dacapo::dram {
 ChannelScheduler::ChannelScheduler(const DramConfig& cfg, const std::vector<TimingRule>& rules)
     : cfg_(cfg),
       depth_(cfg.queue_depth),
-      banks_per_group_(cfg.banks / cfg.bank_groups),
+      group_shift_(static_cast<uint32_t>(__builtin_ctz(cfg.banks / cfg.bank_groups))),
       data_done_read_(read_data_done(cfg)),
       data_done_write_(write_data_done(cfg)),
       banks_(cfg.banks),
@@ -17,7 +17,11 @@ ChannelScheduler::ChannelScheduler(const DramConfig& cfg, const std::vector<Timi
   for (auto& g : groups_) g.fill(0);
   channel_.fill(0);
   act_window_.fill(-kNever);
-  queue_.reserve(depth_);
+  slots_.resize(depth_);
+  for (uint32_t i = depth_; i-- > 0;) free_slots_.push_back(i);
+  bank_queue_.resize(cfg.banks);
+  picks_.resize(cfg.banks);
+  for (auto& q : bank_queue_) q.reserve(depth_);
   switch (cfg.refresh) {
     case RefreshMode::AllBank: refresh_due_ = cfg.t_refi; break;
     case RefreshMode::PerBank: refresh_due_ = cfg.t_refi_pb; break;
@@ -33,7 +37,7 @@ uint32_t ChannelScheduler::open_banks() const {
 
 int64_t ChannelScheduler::earliest(Command c, uint32_t bank) const {
   const int ci = static_cast<int>(c);
-  return std::max({banks_[bank].next[ci], groups_[bank / banks_per_group_][ci], channel_[ci], bus_free_});
+  return std::max({banks_[bank].next[ci], groups_[bank >> group_shift_][ci], channel_[ci], bus_free_});
 }
 
 int64_t ChannelScheduler::earliest_act(uint32_t bank) const {
@@ -80,52 +84,31 @@ bool ChannelScheduler::step(int64_t limit) {
   Candidate best;
   const bool per_bank_refresh = cfg_.refresh == RefreshMode::PerBank;
   const uint32_t half = cfg_.banks / 2;
-
-  // Row hits first: a bank with a queued hit is not precharged for an older miss. Computed only when a
-  // precharge is considered (rare in streaming traffic).
-  bool hits_known = false;
-  uint64_t hit_banks = 0;
-  // No command can issue before this cycle; a row hit that can issue at it is the best choice (older bursts
-  // were scanned first), so the scan stops there.
-  const int64_t lower_bound =
-      std::max(bus_free_, std::min({channel_[int(Command::Rd)], channel_[int(Command::Wr)],
-                                    channel_[int(Command::Act)], channel_[int(Command::Pre)]}));
-
-  for (size_t i = 0; i < queue_.size(); ++i) {
-    const Burst& b = queue_[i].burst;
-    const BankState& bank = banks_[b.bank];
-    Command c;
-    int64_t t;
-    int rank;
-    if (bank.open_row == int64_t{b.row}) {
-      c = b.write ? Command::Wr : Command::Rd;
-      t = earliest(c, b.bank);
-      rank = 1;
-    } else if (bank.open_row < 0) {
-      c = Command::Act;
-      t = earliest_act(b.bank);
-      rank = 2;
-    } else {
-      if (!hits_known) {
-        for (const Entry& e : queue_)
-          if (banks_[e.burst.bank].open_row == int64_t{e.burst.row}) hit_banks |= uint64_t{1} << e.burst.bank;
-        hits_known = true;
-      }
-      if (hit_banks & (uint64_t{1} << b.bank)) continue;
-      c = Command::Pre;
-      t = earliest(Command::Pre, b.bank);
-      rank = 2;
-    }
-    t = std::max(t, b.arrival);
+  // Better = earlier; at equal cycles refresh, then column commands, then the oldest burst.
+  auto consider = [&](int64_t t, Command c, uint32_t bank, int rank, uint32_t slot) {
+    const uint64_t seq = slots_[slot].seq;
+    if (t > best.time || (t == best.time && (rank > best.rank || (rank == best.rank && seq > best.seq)))) return;
     // A due refresh holds back new commands to the banks it needs (all of them, or the refreshed pair).
-    if (t >= refresh_due_ && (!per_bank_refresh || b.bank % half == refresh_pair_)) continue;
-    if (t < best.time || (t == best.time && rank < best.rank)) {
-      best.time = t;
-      best.command = c;
-      best.bank = b.bank;
-      best.rank = rank;
-      best.entry = i;
-      if (rank == 1 && t <= lower_bound) break;
+    if (t >= refresh_due_ && (!per_bank_refresh || bank % half == refresh_pair_)) return;
+    best.time = t;
+    best.command = c;
+    best.bank = bank;
+    best.rank = rank;
+    best.slot = slot;
+    best.seq = seq;
+  };
+
+  for (uint64_t banks = nonempty_banks_; banks != 0; banks &= banks - 1) {
+    const uint32_t b = static_cast<uint32_t>(__builtin_ctzll(banks));
+    if (dirty_banks_ >> b & 1) update_pick(b);
+    const BankPick& pick = picks_[b];
+    if (pick.read != kNone)
+      consider(std::max(earliest(Command::Rd, b), slots_[pick.read].burst.arrival), Command::Rd, b, 1, pick.read);
+    if (pick.write != kNone)
+      consider(std::max(earliest(Command::Wr, b), slots_[pick.write].burst.arrival), Command::Wr, b, 1, pick.write);
+    if (pick.row != kNone) {
+      const int64_t t = pick.row_command == Command::Act ? earliest_act(b) : earliest(Command::Pre, b);
+      consider(std::max(t, slots_[pick.row].burst.arrival), pick.row_command, b, 2, pick.row);
     }
   }
   // The refresh sequence issues no earlier than its due cycle and wins ties.
@@ -135,11 +118,41 @@ bool ChannelScheduler::step(int64_t limit) {
     if (refresh.time <= best.time) best = refresh;
   }
   if (best.command == Command::Count || best.time >= limit) {
-    next_command_ = best.time;  // valid until the queue or the state changes
+    next_command_ = best.time;  // a lower bound on the next command until the state changes
     return false;
   }
-  issue(best.command, best.bank, best.time, best.entry, best.rank == 0);
+  issue(best.command, best.bank, best.time, best.slot, best.rank == 0);
   return true;
+}
+
+void ChannelScheduler::update_pick(uint32_t b) {
+  dirty_banks_ &= ~(uint64_t{1} << b);
+  BankPick pick;
+  const auto& list = bank_queue_[b];
+  const int64_t open_row = banks_[b].open_row;
+  if (list.empty()) {
+    picks_[b] = pick;
+    return;
+  }
+  if (open_row >= 0) {
+    // Row hits first: the oldest read hit and the oldest write hit.
+    for (const uint32_t slot : list) {
+      const Burst& burst = slots_[slot].burst;
+      if (int64_t{burst.row} != open_row) continue;
+      uint32_t& kind = burst.write ? pick.write : pick.read;
+      if (kind == kNone) kind = slot;
+      if (pick.read != kNone && pick.write != kNone) break;
+    }
+    // No queued burst hits the open row: precharge it for the oldest burst.
+    if (pick.read == kNone && pick.write == kNone) {
+      pick.row = list.front();
+      pick.row_command = Command::Pre;
+    }
+  } else {
+    pick.row = list.front();
+    pick.row_command = Command::Act;
+  }
+  picks_[b] = pick;
 }
 
 void ChannelScheduler::apply_rules(Command c, uint32_t bank, int64_t t) {
@@ -154,7 +167,7 @@ void ChannelScheduler::apply_rules(Command c, uint32_t bank, int64_t t) {
           banks_[bank + half].next[to] = std::max(banks_[bank + half].next[to], until);
         break;
       case Scope::BankGroup: {
-        auto& slot = groups_[bank / banks_per_group_][to];
+        auto& slot = groups_[bank >> group_shift_][to];
         slot = std::max(slot, until);
         break;
       }
@@ -163,43 +176,53 @@ void ChannelScheduler::apply_rules(Command c, uint32_t bank, int64_t t) {
   }
 }
 
-void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, size_t entry, bool for_refresh) {
+void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot, bool for_refresh) {
   next_command_ = -1;
   apply_rules(c, bank, t);
   bus_free_ = t + 1;
   ++counters_.commands[static_cast<int>(c)];
   switch (c) {
     case Command::Act: {
-      const uint32_t row = queue_[entry].burst.row;
+      const uint32_t row = slots_[slot].burst.row;
       banks_[bank].open_row = row;
+      dirty_banks_ |= uint64_t{1} << bank;
       act_window_[act_window_pos_] = t;
       act_window_pos_ = (act_window_pos_ + 1) % 4;
-      for (Entry& e : queue_)
-        if (e.burst.bank == bank && e.burst.row == row && e.outcome == RowOutcome::Hit) e.outcome = RowOutcome::Miss;
+      for (const uint32_t i : bank_queue_[bank]) {
+        Entry& e = slots_[i];
+        if (e.burst.row == row && e.outcome == RowOutcome::Hit) e.outcome = RowOutcome::Miss;
+      }
       break;
     }
     case Command::Pre: {
       const int64_t closed = banks_[bank].open_row;
       banks_[bank].open_row = -1;
+      dirty_banks_ |= uint64_t{1} << bank;
       // A PRE on behalf of a queued burst (not for refresh) makes every queued burst to another row a conflict.
       if (!for_refresh)
-        for (Entry& e : queue_)
-          if (e.burst.bank == bank && int64_t{e.burst.row} != closed) e.outcome = RowOutcome::Conflict;
+        for (const uint32_t i : bank_queue_[bank])
+          if (int64_t{slots_[i].burst.row} != closed) slots_[i].outcome = RowOutcome::Conflict;
       break;
     }
     case Command::PreAll:
       for (auto& b : banks_) b.open_row = -1;
+      dirty_banks_ = ~uint64_t{0};
       break;
     case Command::Rd:
     case Command::Wr: {
-      const Entry& e = queue_[entry];
+      const Entry& e = slots_[slot];
       const int64_t done = t + (c == Command::Rd ? data_done_read_ : data_done_write_);
       completed_.push_back(BurstDone{e.burst.request_id, done, e.outcome});
       (c == Command::Rd ? counters_.read_bursts : counters_.write_bursts) += 1;
       counters_.data_bus_cycles += burst_cycles(cfg_);
       counters_.last_data_done = std::max(counters_.last_data_done, done);
       last_column_ = t;
-      queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(entry));
+      auto& list = bank_queue_[bank];
+      list.erase(std::find(list.begin(), list.end(), slot));
+      if (list.empty()) nonempty_banks_ &= ~(uint64_t{1} << bank);
+      dirty_banks_ |= uint64_t{1} << bank;
+      free_slots_.push_back(slot);
+      --count_;
       break;
     }
     case Command::RefAll: refresh_due_ += cfg_.t_refi; break;
@@ -228,14 +251,33 @@ int64_t ChannelScheduler::make_room(int64_t now) {
 
 uint64_t ChannelScheduler::enqueue(const Burst& burst) {
   if (full()) throw std::logic_error("dram channel scheduler: enqueue on a full queue");
-  queue_.push_back(Entry{burst, next_seq_, RowOutcome::Hit});
-  next_command_ = -1;
+  const uint32_t slot = free_slots_.back();
+  free_slots_.pop_back();
+  // The controller sees bursts in the order they are queued: one never becomes eligible before an older one.
+  Burst b = burst;
+  b.arrival = std::max(b.arrival, last_arrival_);
+  last_arrival_ = b.arrival;
+  slots_[slot] = Entry{b, next_seq_, RowOutcome::Hit};
+  bank_queue_[b.bank].push_back(slot);
+  nonempty_banks_ |= uint64_t{1} << b.bank;
+  dirty_banks_ |= uint64_t{1} << b.bank;
+  ++count_;
+  // The new burst adds candidates no earlier than its arrival (and the command bus); it can only remove
+  // others (a new row hit blocks a precharge), so the known lower bound stays valid with this minimum.
+  if (next_command_ >= 0) next_command_ = std::min(next_command_, std::max(burst.arrival, bus_free_));
   return next_seq_++;
 }
 
 void ChannelScheduler::drain_through(uint64_t seq) {
-  while (!queue_.empty() && queue_.front().seq <= seq)
+  while (count_ > 0 && oldest_seq() <= seq)
     if (!step(kNever)) throw std::logic_error("dram channel scheduler: queued bursts but no command can issue");
+}
+
+uint64_t ChannelScheduler::oldest_seq() const {
+  uint64_t oldest = ~uint64_t{0};
+  for (uint64_t banks = nonempty_banks_; banks != 0; banks &= banks - 1)
+    oldest = std::min(oldest, slots_[bank_queue_[__builtin_ctzll(banks)].front()].seq);
+  return oldest;
 }
 
 void ChannelScheduler::drain_all() { drain_through(~uint64_t{0}); }

@@ -49,9 +49,9 @@ class ChannelScheduler {
  public:
   ChannelScheduler(const DramConfig& cfg, const std::vector<TimingRule>& rules);
 
-  bool full() const { return queue_.size() >= depth_; }
-  bool empty() const { return queue_.empty(); }
-  size_t queued() const { return queue_.size(); }
+  bool full() const { return count_ >= depth_; }
+  bool empty() const { return count_ == 0; }
+  size_t queued() const { return count_; }
   // Issues every command the controller would issue before cycle `limit` (refreshes included).
   void advance_to(int64_t limit);
   // Issues commands until a queue slot is free; returns the cycle of the command that freed it (or `now`).
@@ -82,7 +82,8 @@ class ChannelScheduler {
     Command command = Command::Count;
     uint32_t bank = 0;
     int rank = 3;          // 0 refresh, 1 column, 2 ACT/PRE
-    size_t entry = 0;      // queue index (column/ACT/PRE)
+    uint32_t slot = 0;     // queue slot of the burst (column/ACT/PRE)
+    uint64_t seq = ~uint64_t{0};
   };
   struct BankState {
     int64_t open_row = -1;
@@ -94,16 +95,35 @@ class ChannelScheduler {
   int64_t earliest(Command c, uint32_t bank) const;
   int64_t earliest_act(uint32_t bank) const;
   void refresh_candidate(Candidate& best) const;
-  void issue(Command c, uint32_t bank, int64_t t, size_t entry, bool for_refresh);
+  void issue(Command c, uint32_t bank, int64_t t, uint32_t slot, bool for_refresh);
+  uint64_t oldest_seq() const;
   void apply_rules(Command c, uint32_t bank, int64_t t);
 
   const DramConfig cfg_;
   const uint32_t depth_;
-  const uint32_t banks_per_group_;
+  const uint32_t group_shift_;  // bank >> group_shift_ = bank group (banks per group is a power of two)
   const uint32_t data_done_read_;
   const uint32_t data_done_write_;
   std::array<std::vector<TimingRule>, kCommandCount> rules_from_;
-  std::vector<Entry> queue_;
+  // The queue: bursts live in fixed slots; each bank lists its bursts' slots in age order. Arrival cycles are
+  // non-decreasing in queue order (enqueue clamps them), so within a bank the oldest burst of a kind is also
+  // the one that can issue earliest, and a step only looks at the head bursts of each bank.
+  std::vector<Entry> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<std::vector<uint32_t>> bank_queue_;
+  uint64_t nonempty_banks_ = 0;
+  // Per bank, which queued bursts offer a command (the oldest read hit, the oldest write hit, or the oldest
+  // burst for ACT/PRE); recomputed only when the bank's list or open row changed (dirty bit).
+  static constexpr uint32_t kNone = ~uint32_t{0};
+  struct BankPick {
+    uint32_t read = kNone, write = kNone, row = kNone;  // slots
+    Command row_command = Command::Act;
+  };
+  std::vector<BankPick> picks_;
+  uint64_t dirty_banks_ = ~uint64_t{0};
+  void update_pick(uint32_t bank);
+  size_t count_ = 0;
+  int64_t last_arrival_ = 0;
   std::vector<BankState> banks_;
   std::vector<std::array<int64_t, kCommandCount>> groups_;
   std::array<int64_t, kCommandCount> channel_{};
