@@ -108,12 +108,19 @@ void apply_memspec(const std::string& path, DramConfig& cfg) {
         {"dataRate", &cfg.data_rate}};
     // DRAMSys fields accepted without effect: the channel count is a platform parameter (`channels`), BL32 is
     // not modelled, per-2-bank pairing is fixed to (b, b + banks/2), WCK is assumed always running.
-    static const std::set<std::string> ignored{"nbrOfChannels", "maxBurstLength", "per2BankOffset",
-                                               "WCKalwaysOn", "nbrOfBankGroupsPerChannel"};
+    static const std::set<std::string> ignored{"nbrOfChannels", "maxBurstLength", "WCKalwaysOn"};
     for (const auto& [key, value] : arch.items()) {
       const std::string where = "memspec.memarchitecturespec." + key;
       if (auto it = fields.find(key); it != fields.end()) {
         get_uint(where, value, *it->second);
+      } else if (key == "per2BankOffset") {
+        // Per-2-bank refresh pairs bank b with b + per2BankOffset; the model pairs b with b + banks/2.
+        uint32_t offset = 0;
+        get_uint(where, value, offset);
+        const uint32_t banks = arch.contains("nbrOfBanks") && arch["nbrOfBanks"].is_number_unsigned()
+                                   ? arch["nbrOfBanks"].get<uint32_t>()
+                                   : cfg.banks;
+        if (offset * 2 != banks) fail(where, "must be nbrOfBanks / 2 (refresh pairs b and b + banks/2)");
       } else if (key == "nbrOfRanks" || key == "nbrOfDevices") {
         uint32_t n = 0;
         get_uint(where, value, n);

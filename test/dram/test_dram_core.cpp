@@ -142,6 +142,21 @@ TEST_CASE("unloaded write latency is tRCD + tCCD_L + WL + burst") {
   CHECK(latency_of(dram, 0, 64, 10, true) == 15 + 4 + 9 + 2);
 }
 
+TEST_CASE("open-loop requests spaced wider than their latency see the unloaded latency") {
+  DramScheduler dram(config(1, RefreshMode::Off));
+  // 64 B reads every 100 cycles, walking through the 16 banks of one row set: each bank's first access is a
+  // miss (tRCD + tCCD_L + RL + burst = 38 CK), later ones are row hits (23 CK); nothing queues.
+  const int n = 64;
+  for (int i = 0; i < n; ++i) dram.submit(Request{uint64_t(i) * 64, 64, false, int64_t(i) * 100});
+  dram.drain();
+  const DramSummary s = dram.summary();
+  CHECK(s.row_misses == 16);
+  CHECK(s.row_hits == uint64_t(n - 16));
+  CHECK(s.latency.max_ns == Approx(38 * 1.25));
+  CHECK(s.latency.p50_ns == Approx(23 * 1.25));
+  CHECK(s.latency.avg_ns == Approx((16 * 38 + (n - 16) * 23) * 1.25 / n));
+}
+
 TEST_CASE("sequential reads reach 85 to 95 percent of peak on one channel with all-bank refresh") {
   DramScheduler dram(config(1, RefreshMode::AllBank));
   const DramSummary s = run_closed_loop(dram, sequential_reads(40000));
@@ -264,6 +279,9 @@ TEST_CASE("memspec errors name the file and the key") {
   CHECK_THAT(error_of([&] { DramConfig c; apply_memspec(broken, c); }),
              Catch::Contains("broken.json") && Catch::Contains("line 2"));
   CHECK_THAT(error_of([&] { DramConfig c; apply_memspec("/nonexistent/m.json", c); }), Catch::Contains("cannot open"));
+  const auto pairing = write_temp("pair.json",
+                                  R"({"memspec": {"memoryType": "LPDDR5", "memarchitecturespec": {"per2BankOffset": 4}}})");
+  CHECK_THAT(error_of([&] { DramConfig c; apply_memspec(pairing, c); }), Catch::Contains("per2BankOffset"));
   // Inconsistent values: tRC shorter than tRAS + tRP, found by validation through the params path.
   const auto short_rc = write_temp("rc.json", R"({"memspec": {"memoryType": "LPDDR5", "memtimingspec": {"RCpb": 30}}})");
   ParamStore store;
