@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -117,6 +118,52 @@ std::ifstream open_input(const std::string& path) {
   return in;
 }
 
+struct Inputs {
+  std::vector<SyntheticSegment> segments;
+  std::vector<SyntheticDomain> domains;
+  CostTable costs;
+};
+
+struct Simulation {
+  RunRecord run;
+  std::vector<WindowAccuracy> windows;
+  AccuracySummary summary;
+  DriftReport drifts;
+  uint32_t bsa_rows = 0, tsa_rows = 0;
+  uint64_t frames_dropped = 0;
+};
+
+Simulation simulate(const AllConfigs& all, const Inputs& in, uint32_t bsa_rows) {
+  all.cl.validate();
+  const SyntheticStream stream(in.segments, all.synthetic);
+  SyntheticLearner learner(stream, in.domains);
+  if (bsa_rows == 0) {
+    const auto r = choose_bsa_rows(in.costs, all.cl.kernels, stream.clock().fps);
+    if (!r) throw std::runtime_error("no B-SA row count keeps up with the camera; set --bsa-rows");
+    bsa_rows = *r;
+  }
+  if (bsa_rows >= all.cl.kernels.total_rows) throw std::runtime_error("--bsa-rows must leave rows for the T-SA");
+  Simulation sim;
+  sim.bsa_rows = bsa_rows;
+  sim.tsa_rows = all.cl.kernels.total_rows - bsa_rows;
+  const PhaseCosts costs(in.costs, all.cl.kernels, sim.tsa_rows);
+  SimulatedExecutor executor(stream.clock(), costs, bsa_rows, learner);
+  const auto policy = make_policy(all.cl);
+  sim.run = run_policy(*policy, executor, stream, costs);
+  sim.windows = window_accuracies(sim.run, stream, all.cl.metrics);
+  sim.summary = summarize(sim.windows);
+  sim.drifts = match_drifts(stream.boundaries(), sim.run.drift_times, all.cl.metrics.drift_tolerance_s);
+  sim.frames_dropped = executor.frames_dropped();
+  return sim;
+}
+
+std::string fixed(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +171,7 @@ int main(int argc, char** argv) {
     std::string costs_path, segments_path, domains_path, outdir = ".", student = "student", teacher = "teacher";
     std::vector<std::string> sets;
     uint32_t bsa_rows = 0;
+    uint64_t compare = 0;
     po::options_description opts("cl-sim options");
     opts.add_options()("help,h", "this help")("list-params", "list every --set key with its default")(
         "policy", po::value<std::string>(), "spatiotemporal|spatial|ekya|eomu|none (= --set policy=...)")(
@@ -135,7 +183,9 @@ int main(int argc, char** argv) {
         "outdir", po::value(&outdir)->default_value(outdir), "directory for accuracy.csv, phases.csv, drifts.csv, summary.txt")(
         "seed", po::value<uint64_t>(), "seed of the synthetic outcomes and of EOMU's search")(
         "bsa-rows", po::value(&bsa_rows)->default_value(0), "B-SA rows (0 = fewest that keep up with the camera)")(
-        "set", po::value(&sets)->composing(), "key=value, repeatable, last wins (see --list-params)");
+        "set", po::value(&sets)->composing(), "key=value, repeatable, last wins (see --list-params)")(
+        "compare", po::value(&compare)->default_value(0),
+        "run every policy over this many seeds (from --seed on) and write compare.csv instead of one run's files");
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, opts), vm);
     AllConfigs all;
@@ -158,40 +208,60 @@ int main(int argc, char** argv) {
     }
     for (const auto& s : sets) apply_set(all, s);
     all.cl.validate();
+    all.synthetic.validate();
 
     auto seg_in = open_input(segments_path);
     auto dom_in = open_input(domains_path);
     auto cost_in = open_input(costs_path);
-    const SyntheticStream stream(parse_segments_csv(seg_in, segments_path), all.synthetic);
-    SyntheticLearner learner(stream, parse_domains_csv(dom_in, domains_path));
-    const CostTable table = CostTable::parse(cost_in, costs_path, student, teacher);
+    const Inputs in{parse_segments_csv(seg_in, segments_path), parse_domains_csv(dom_in, domains_path),
+                    CostTable::parse(cost_in, costs_path, student, teacher)};
 
-    if (bsa_rows == 0) {
-      const auto r = choose_bsa_rows(table, all.cl.kernels, stream.clock().fps);
-      if (!r) throw std::runtime_error("no B-SA row count keeps up with the camera; set --bsa-rows");
-      bsa_rows = *r;
+    if (compare == 0) {
+      const Simulation sim = simulate(all, in, bsa_rows);
+      std::ostringstream acc, phases, drift_rows, sum;
+      write_drifts_csv(drift_rows, sim.drifts);
+      write_accuracy_csv(acc, sim.windows);
+      write_phases_csv(phases, sim.run.phases);
+      write_summary(sum, sim.run.policy, sim.summary, sim.drifts);
+      sum << "bsa_rows = " << sim.bsa_rows << "\ntsa_rows = " << sim.tsa_rows
+          << "\nframes_dropped = " << sim.frames_dropped << '\n';
+      write_atomically(outdir + "/accuracy.csv", acc.str());
+      write_atomically(outdir + "/phases.csv", phases.str());
+      write_atomically(outdir + "/drifts.csv", drift_rows.str());
+      write_atomically(outdir + "/summary.txt", sum.str());
+      std::cout << sum.str();
+      return 0;
     }
-    if (bsa_rows >= all.cl.kernels.total_rows) throw std::runtime_error("--bsa-rows must leave rows for the T-SA");
-    const PhaseCosts costs(table, all.cl.kernels, all.cl.kernels.total_rows - bsa_rows);
-    SimulatedExecutor executor(stream.clock(), costs, bsa_rows, learner);
-    const auto policy = make_policy(all.cl);
-    const RunRecord run = run_policy(*policy, executor, stream, costs);
 
-    const auto windows = window_accuracies(run, stream, all.cl.metrics);
-    const auto summary = summarize(windows);
-    const auto drifts = match_drifts(stream.boundaries(), run.drift_times, all.cl.metrics.drift_tolerance_s);
-    std::ostringstream acc, phases, drift_rows, sum;
-    write_drifts_csv(drift_rows, drifts);
-    write_accuracy_csv(acc, windows);
-    write_phases_csv(phases, run.phases);
-    write_summary(sum, run.policy, summary, drifts);
-    sum << "bsa_rows = " << bsa_rows << "\ntsa_rows = " << costs.tsa_rows()
-        << "\nframes_dropped = " << executor.frames_dropped() << '\n';
-    write_atomically(outdir + "/accuracy.csv", acc.str());
-    write_atomically(outdir + "/phases.csv", phases.str());
-    write_atomically(outdir + "/drifts.csv", drift_rows.str());
-    write_atomically(outdir + "/summary.txt", sum.str());
-    std::cout << sum.str();
+    // Every policy over `compare` seeds (from the configured seed on), beside the no-retraining baseline.
+    std::ostringstream csv;
+    csv << "policy,seed,accuracy_mean,accuracy_geomean,drift_hits,drift_misses,drift_false_alarms\n";
+    const uint64_t first_seed = all.synthetic.seed;
+    std::vector<std::pair<std::string, std::vector<double>>> means;
+    for (const char* policy : {"none", "spatiotemporal", "spatial", "ekya", "eomu"}) {
+      means.emplace_back(policy, std::vector<double>{});
+      for (uint64_t k = 0; k < compare; ++k) {
+        AllConfigs run_cfg = all;
+        run_cfg.cl.policy = policy;
+        run_cfg.synthetic.seed = first_seed + k;
+        run_cfg.cl.eomu.seed = first_seed + k;
+        const Simulation sim = simulate(run_cfg, in, bsa_rows);
+        csv << policy << ',' << run_cfg.synthetic.seed << ',' << fixed(sim.summary.arithmetic_mean) << ','
+            << fixed(sim.summary.geometric_mean) << ',' << sim.drifts.hits << ',' << sim.drifts.misses << ','
+            << sim.drifts.false_alarms << '\n';
+        means.back().second.push_back(sim.summary.arithmetic_mean);
+      }
+    }
+    write_atomically(outdir + "/compare.csv", csv.str());
+    const double baseline = arithmetic_mean(means.front().second);
+    std::cout << "policy            mean %   std    vs none (" << compare << " seeds)\n";
+    for (const auto& [policy, values] : means) {
+      const double m = arithmetic_mean(values);
+      double var = 0;
+      for (double v : values) var += (v - m) * (v - m);
+      const double sd = values.size() > 1 ? std::sqrt(var / static_cast<double>(values.size() - 1)) : 0.0;
+      std::printf("%-16s %7.2f %6.2f %+8.2f\n", policy.c_str(), m, sd, m - baseline);
+    }
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "cl-sim: " << e.what() << '\n';
