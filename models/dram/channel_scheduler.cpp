@@ -84,31 +84,39 @@ bool ChannelScheduler::step(int64_t limit) {
   Candidate best;
   const bool per_bank_refresh = cfg_.refresh == RefreshMode::PerBank;
   const uint32_t half = cfg_.banks / 2;
+  const int64_t act_window = act_window_[act_window_pos_] + int64_t{cfg_.t_faw};
   // Better = earlier; at equal cycles refresh, then column commands, then the oldest burst.
-  auto consider = [&](int64_t t, Command c, uint32_t bank, int rank, uint32_t slot) {
-    const uint64_t seq = slots_[slot].seq;
-    if (t > best.time || (t == best.time && (rank > best.rank || (rank == best.rank && seq > best.seq)))) return;
+  auto consider = [&](const Offer& offer, Command c, uint32_t bank, int rank, int64_t shared_time) {
+    const int64_t t = std::max(offer.bank_time, shared_time);
+    if (t > best.time || (t == best.time && (rank > best.rank || (rank == best.rank && offer.seq > best.seq)))) return;
     // A due refresh holds back new commands to the banks it needs (all of them, or the refreshed pair).
     if (t >= refresh_due_ && (!per_bank_refresh || bank % half == refresh_pair_)) return;
     best.time = t;
     best.command = c;
     best.bank = bank;
     best.rank = rank;
-    best.slot = slot;
-    best.seq = seq;
+    best.slot = offer.slot;
+    best.seq = offer.seq;
   };
+  // The parts of the earliest cycle shared by all banks of the channel.
+  const int64_t channel_rd = std::max(channel_[int(Command::Rd)], bus_free_);
+  const int64_t channel_wr = std::max(channel_[int(Command::Wr)], bus_free_);
+  const int64_t channel_act = std::max({channel_[int(Command::Act)], bus_free_, act_window});
+  const int64_t channel_pre = std::max(channel_[int(Command::Pre)], bus_free_);
 
   for (uint64_t banks = nonempty_banks_; banks != 0; banks &= banks - 1) {
     const uint32_t b = static_cast<uint32_t>(__builtin_ctzll(banks));
     if (dirty_banks_ >> b & 1) update_pick(b);
     const BankPick& pick = picks_[b];
-    if (pick.read != kNone)
-      consider(std::max(earliest(Command::Rd, b), slots_[pick.read].burst.arrival), Command::Rd, b, 1, pick.read);
-    if (pick.write != kNone)
-      consider(std::max(earliest(Command::Wr, b), slots_[pick.write].burst.arrival), Command::Wr, b, 1, pick.write);
-    if (pick.row != kNone) {
-      const int64_t t = pick.row_command == Command::Act ? earliest_act(b) : earliest(Command::Pre, b);
-      consider(std::max(t, slots_[pick.row].burst.arrival), pick.row_command, b, 2, pick.row);
+    const auto& group = groups_[b >> group_shift_];
+    if (pick.read.slot != kNone)
+      consider(pick.read, Command::Rd, b, 1, std::max(channel_rd, group[int(Command::Rd)]));
+    if (pick.write.slot != kNone)
+      consider(pick.write, Command::Wr, b, 1, std::max(channel_wr, group[int(Command::Wr)]));
+    if (pick.row.slot != kNone) {
+      const int c = int(pick.row_command);
+      consider(pick.row, pick.row_command, b, 2,
+               std::max(pick.row_command == Command::Act ? channel_act : channel_pre, group[c]));
     }
   }
   // The refresh sequence issues no earlier than its due cycle and wins ties.
@@ -129,28 +137,31 @@ void ChannelScheduler::update_pick(uint32_t b) {
   dirty_banks_ &= ~(uint64_t{1} << b);
   BankPick pick;
   const auto& list = bank_queue_[b];
-  const int64_t open_row = banks_[b].open_row;
-  if (list.empty()) {
-    picks_[b] = pick;
-    return;
-  }
-  if (open_row >= 0) {
-    // Row hits first: the oldest read hit and the oldest write hit.
-    for (const uint32_t slot : list) {
-      const Burst& burst = slots_[slot].burst;
-      if (int64_t{burst.row} != open_row) continue;
-      uint32_t& kind = burst.write ? pick.write : pick.read;
-      if (kind == kNone) kind = slot;
-      if (pick.read != kNone && pick.write != kNone) break;
+  const BankState& bank = banks_[b];
+  auto offer = [&](Offer& o, uint32_t slot, Command c) {
+    o.slot = slot;
+    o.bank_time = std::max(bank.next[int(c)], slots_[slot].burst.arrival);
+    o.seq = slots_[slot].seq;
+  };
+  if (!list.empty()) {
+    if (bank.open_row >= 0) {
+      // Row hits first: the oldest read hit and the oldest write hit.
+      for (const uint32_t slot : list) {
+        const Burst& burst = slots_[slot].burst;
+        if (int64_t{burst.row} != bank.open_row) continue;
+        if (burst.write && pick.write.slot == kNone) offer(pick.write, slot, Command::Wr);
+        if (!burst.write && pick.read.slot == kNone) offer(pick.read, slot, Command::Rd);
+        if (pick.read.slot != kNone && pick.write.slot != kNone) break;
+      }
+      // No queued burst hits the open row: precharge it for the oldest burst.
+      if (pick.read.slot == kNone && pick.write.slot == kNone) {
+        pick.row_command = Command::Pre;
+        offer(pick.row, list.front(), Command::Pre);
+      }
+    } else {
+      pick.row_command = Command::Act;
+      offer(pick.row, list.front(), Command::Act);
     }
-    // No queued burst hits the open row: precharge it for the oldest burst.
-    if (pick.read == kNone && pick.write == kNone) {
-      pick.row = list.front();
-      pick.row_command = Command::Pre;
-    }
-  } else {
-    pick.row = list.front();
-    pick.row_command = Command::Act;
   }
   picks_[b] = pick;
 }
@@ -163,8 +174,11 @@ void ChannelScheduler::apply_rules(Command c, uint32_t bank, int64_t t) {
     switch (r.scope) {
       case Scope::Bank:
         banks_[bank].next[to] = std::max(banks_[bank].next[to], until);
-        if (c == Command::RefBank)  // per-2-bank refresh: the rule binds both banks of the pair
+        dirty_banks_ |= uint64_t{1} << bank;
+        if (c == Command::RefBank) {  // per-2-bank refresh: the rule binds both banks of the pair
           banks_[bank + half].next[to] = std::max(banks_[bank + half].next[to], until);
+          dirty_banks_ |= uint64_t{1} << (bank + half);
+        }
         break;
       case Scope::BankGroup: {
         auto& slot = groups_[bank >> group_shift_][to];

@@ -115,8 +115,15 @@ class ChannelScheduler {
   // Per bank, which queued bursts offer a command (the oldest read hit, the oldest write hit, or the oldest
   // burst for ACT/PRE); recomputed only when the bank's list or open row changed (dirty bit).
   static constexpr uint32_t kNone = ~uint32_t{0};
+  // Each offer caches the bank-local part of its earliest cycle (the bank's own rule slots and the burst's
+  // arrival); the bank-group, channel, tFAW and command-bus parts are added at each step.
+  struct Offer {
+    uint32_t slot = kNone;
+    int64_t bank_time = 0;
+    uint64_t seq = 0;
+  };
   struct BankPick {
-    uint32_t read = kNone, write = kNone, row = kNone;  // slots
+    Offer read, write, row;
     Command row_command = Command::Act;
   };
   std::vector<BankPick> picks_;
