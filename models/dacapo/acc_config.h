@@ -25,7 +25,7 @@ struct AccConfig {
   Fidelity fidelity = Fidelity::Functional;
   bool operand_queue_stalls = true;   // DESIGN.md §2 operand-queue stall term
   uint32_t operand_queue_depth = 16;  // entries per DPE operand queue (the 16 in T0 = floor(16c/(c-1)))
-  uint32_t dma_burst_bytes = 256;     // largest single DRAM transaction of the memory interface
+  uint32_t dma_burst_bytes = 2048;    // largest single DRAM transaction of the memory interface
   uint32_t dma_bytes_per_cycle = 512; // issue rate of one SA's DMA channel (bursts are spaced by size/rate)
   bool ideal_memory = false;          // tests: DMA transactions still happen but cost no time
   uint64_t dram_base = soc::kDramBase;

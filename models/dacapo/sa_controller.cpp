@@ -23,7 +23,7 @@ float load_f32(const uint8_t* p) {
 }  // namespace
 
 SaController::Slot* SaController::OperandBuffer::find(uint64_t key) {
-  if (resident) {
+  if (resident || group_chunks) {
     auto it = all.find(key);
     return it == all.end() ? nullptr : &it->second;
   }
@@ -36,7 +36,11 @@ SaController::Slot* SaController::OperandBuffer::find(uint64_t key) {
 }
 
 SaController::Slot& SaController::OperandBuffer::claim(uint64_t key) {
-  if (resident) {
+  if (group_chunks && key / group_chunks != group) {
+    all.clear();  // the previous group's panel is done (its last step computed before this load)
+    group = key / group_chunks;
+  }
+  if (resident || group_chunks) {
     Slot& s = all[key];
     s.key = key;
     return s;
@@ -256,6 +260,9 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
   OperandBuffer a_buf, b_buf;
   a_buf.resident = !plan.m_outer && plan.inner_resident;
   b_buf.resident = plan.m_outer && plan.inner_resident;
+  // A group-resident panel of more than one chunk fills its buffer: no double buffering across groups.
+  const bool group_panel = plan.outer_resident && plan.chunks > 1;
+  if (plan.outer_resident) (plan.m_outer ? a_buf : b_buf).group_chunks = plan.chunks;
   rec.tiles = plan.tiles();
 
   // Output tiles (FP32 accumulators, [n][m] within the tile), double-buffered by tile parity, and the bias slice.
@@ -527,7 +534,12 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
 
     // Prefetch step s+1 into the half that step s-1 used.
     if (s + 1 < steps) {
-      const sc_time half_free = s >= 1 ? compute_end[(s - 1) & 1] : fetched;
+      sc_time half_free = s >= 1 ? compute_end[(s - 1) & 1] : fetched;
+      if (group_panel) {
+        uint64_t mg1, ng1, chunk1;
+        tile_of(s + 1, mg1, ng1, chunk1);
+        if ((plan.m_outer ? mg1 != mg : ng1 != ng)) half_free = end;  // new panel: wait for the buffer
+      }
       if (!load(s + 1, half_free)) {
         fail(ErrorCode::BadAddress, true, std::max(dma_free_, end));
         return;

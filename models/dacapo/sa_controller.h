@@ -78,10 +78,12 @@ class SaController : public sc_core::sc_module {
     uint64_t last_use = 0;
     std::vector<mx::Block> blocks;
   };
-  // The SRAM contents of one operand: two slots (double buffer) or, when the plan keeps the whole operand
-  // resident, one slot per key.
+  // The SRAM contents of one operand: two slots (double buffer); or, when the plan keeps the whole operand
+  // resident, one slot per key; or, for a group-resident panel, the chunks of the current group (key / chunks).
   struct OperandBuffer {
     bool resident = false;
+    uint64_t group_chunks = 0;  // > 0: group resident with this many chunks per group
+    uint64_t group = UINT64_MAX;
     std::array<Slot, 2> slots;
     std::map<uint64_t, Slot> all;
     uint64_t clock = 0;

@@ -5,7 +5,9 @@
 // (sa_rows x chunk blocks), in the SA's MX precision, must fit in half of the input / weight buffer (the other
 // half is being filled by the DMA: double buffering). The loop order (M groups outer or N groups outer) is the one
 // with less DRAM traffic; an operand panel that fits stays resident and is not re-fetched:
-//  - the operand of the outer loop is reused across the inner tiles when its whole K fits in one chunk;
+//  - the operand of the outer loop is reused across the inner tiles when its panel (whole K of one group) fits in
+//    its whole buffer ("group resident"; with more than one chunk the next group's panel is loaded only after
+//    the group's last tile has finished with the buffer);
 //  - the operand of the inner loop is fetched once per job when all of it fits in its buffer, else per tile.
 // Row-major MX results need 16 consecutive N values per block, so they force M groups outer.
 #pragma once
@@ -26,6 +28,7 @@ struct TilePlan {
   uint64_t chunks = 0;                  // chunks per tile
   bool m_outer = true;                  // for m-group { for n-group } (else n outer)
   bool inner_resident = false;          // the inner-loop operand is fetched once per job
+  bool outer_resident = false;          // the outer-loop operand's panel stays for all inner tiles of its group
   uint32_t block_bytes = 0;             // SRAM bytes of one MX block at the SA precision
   uint64_t est_operand_bytes = 0;       // operand bytes the DMA brings into SRAM for the chosen order
 

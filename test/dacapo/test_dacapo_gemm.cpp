@@ -323,3 +323,20 @@ TEST_CASE("im2col convolution on an MX input equals a direct convolution") {
   REQUIRE(sys.host.finished);
   CHECK(worst < 1e-6);
 }
+
+// K = 1152 at MX6 needs two chunks per tile, but the A panel of an M group (16 x 72 blocks x 12 B) fits the
+// 18 KiB input buffer and all of B (21 x 72 x 12 B) the weight buffer: each is read from DRAM exactly once.
+TEST_CASE("operand panels that fit the SRAM are fetched once and stay exact") {
+  AccConfig cfg;
+  System sys(cfg);
+  const std::vector<Case> cases = {{37, 21, 1152, kFp32Row, kFp32Col, kFp32Row, Precision::MX6}};
+  size_t failures = 1;
+  sys.host.body = [&](Host&) { failures = run_cases(sys, 1, cases, 400); };
+  sc_start();
+  REQUIRE(sys.host.finished);
+  CHECK(failures == 0);
+  REQUIRE(sys.acc.jobs().size() == 1);
+  const JobRecord& j = sys.acc.jobs()[0];
+  CHECK(j.dram_read_bytes == 4ull * 37 * 1152 + 4ull * 1152 * 21 + regs::kDescriptorBytes);
+  CHECK(j.dram_write_bytes == 4ull * 37 * 21 + regs::kDescWritebackBytes);
+}
