@@ -335,8 +335,9 @@ TEST_CASE("operand panels that fit the SRAM are fetched once and stay exact") {
   sc_start();
   REQUIRE(sys.host.finished);
   CHECK(failures == 0);
-  REQUIRE(sys.acc.jobs().size() == 1);
-  const JobRecord& j = sys.acc.jobs()[0];
+  const std::vector<JobRecord> jobs = sys.acc.jobs();
+  REQUIRE(jobs.size() == 1);
+  const JobRecord& j = jobs[0];
   CHECK(j.dram_read_bytes == 4ull * 37 * 1152 + 4ull * 1152 * 21 + regs::kDescriptorBytes);
   CHECK(j.dram_write_bytes == 4ull * 37 * 21 + regs::kDescWritebackBytes);
 }
