@@ -49,6 +49,31 @@ struct QueueState {
   }
 };
 
+// HEAD after CLEAR_ERROR on a halted queue: the offending descriptor is skipped, except after BadRing (the ring
+// itself was bad; nothing to skip). Used by the controller (which applies it) and by the register block (which
+// shows it from the moment the write lands, before the controller has run).
+inline uint32_t head_after_clear(const QueueState& s, uint32_t ring_size) {
+  const bool ring_error = (s.error & 0xFF) == static_cast<uint32_t>(regs::ErrorCode::BadRing);
+  return (!ring_error && ring_size > 0) ? (s.head + 1) % ring_size : s.head;
+}
+
+// The queue state as software must see it right after a register write: a soft reset or CLEAR_ERROR the
+// controller has not applied yet (it runs a delta later) is already in effect.
+inline QueueState visible_state(QueueState s, const QueueControl& c) {
+  if (c.reset_seq != s.reset_ack) {
+    s.head = 0;
+    s.completed = 0;
+    s.halted = false;
+    s.error = 0;
+    s.busy = false;
+  } else if (c.clear_error_seq != s.clear_ack && s.halted) {
+    s.head = head_after_clear(s, c.ring_size);
+    s.halted = false;
+    s.error = 0;
+  }
+  return s;
+}
+
 constexpr size_t kPerfCounters = static_cast<size_t>(regs::PerfCounter::Count);
 struct PerfState {
   std::array<uint64_t, kPerfCounters> value{};

@@ -86,8 +86,8 @@ tlm::tlm_response_status Csr::read_global(uint32_t off, uint32_t& value, const s
     case g::kSramKib: value = cfg_.sram_bytes / 1024; return tlm::TLM_OK_RESPONSE;
     case g::kCtrl: value = 0; return tlm::TLM_OK_RESPONSE;
     case g::kStatus: {
-      const QueueState& t = state_in[0].read();
-      const QueueState& b = state_in[1].read();
+      const QueueState t = visible_state(state_in[0].read(), control_[0]);
+      const QueueState b = visible_state(state_in[1].read(), control_[1]);
       value = (queue_busy(0) ? regs::kStatusTopBusy : 0) | (queue_busy(1) ? regs::kStatusBottomBusy : 0) |
               (t.halted ? regs::kStatusTopHalted : 0) | (b.halted ? regs::kStatusBottomHalted : 0) |
               (partition_error_ ? regs::kStatusPartitionError : 0);
@@ -161,7 +161,7 @@ tlm::tlm_response_status Csr::write_global(uint32_t off, uint32_t value) {
 tlm::tlm_response_status Csr::read_queue(unsigned sa, uint32_t off, uint32_t& value) {
   namespace q = regs::queue;
   const QueueControl& c = control_[sa];
-  const QueueState& s = state_in[sa].read();
+  const QueueState s = visible_state(state_in[sa].read(), c);
   const uint32_t rows = sa == 0 ? partition_ : cfg_.rows - partition_;
   switch (off) {
     case regs::kId: value = regs::kQueueId; return tlm::TLM_OK_RESPONSE;
@@ -247,7 +247,7 @@ tlm::tlm_response_status Csr::read_perf(uint32_t off, uint32_t& value) {
 }
 
 bool Csr::queue_busy(unsigned sa) const {
-  const QueueState& s = state_in[sa].read();
+  const QueueState s = visible_state(state_in[sa].read(), control_[sa]);
   const QueueControl& c = control_[sa];
   return s.busy || (c.enable && !s.halted && c.tail != s.head);
 }

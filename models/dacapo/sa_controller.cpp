@@ -149,9 +149,7 @@ void SaController::run() {
     }
     if (c.clear_error_seq != st.clear_ack) {
       if (st.halted) {
-        // Skip the offending descriptor, except when the ring itself was bad (nothing to skip).
-        const bool ring_error = (st.error & 0xFF) == static_cast<uint32_t>(ErrorCode::BadRing);
-        if (!ring_error && c.ring_size > 0) st.head = (st.head + 1) % c.ring_size;
+        st.head = head_after_clear(st, c.ring_size);
         st.halted = false;
         st.error = 0;
       }

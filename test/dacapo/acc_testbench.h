@@ -73,6 +73,7 @@ class Host : public sc_module {
   sc_in<bool> irq_in;
   std::function<void(Host&)> body;
   bool finished = false;
+  bool settle = true;  // false: back-to-back accesses in one delta cycle (a CPU model inside its quantum)
 
   explicit Host(sc_module_name name) : sc_module(name), mmio("mmio"), irq_in("irq_in") {
     SC_HAS_PROCESS(Host);
@@ -90,7 +91,7 @@ class Host : public sc_module {
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_time d = SC_ZERO_TIME;
     mmio->b_transport(t, d);
-    wait(d + sc_time(1, SC_NS));  // one bus cycle per access; lets the register block publish its signals
+    if (settle) wait(d + sc_time(1, SC_NS));  // one bus cycle per access
     return t.get_response_status();
   }
   tlm::tlm_response_status write32(uint64_t addr, uint32_t v) {

@@ -218,3 +218,40 @@ TEST_CASE("register accesses follow the access rules") {
     CHECK(ok);
   }
 }
+
+// A CPU model inside its time quantum issues register accesses back to back without letting the kernel run: the
+// effect of CLEAR_ERROR and soft reset must be visible to the very next read.
+TEST_CASE("clear error and soft reset are visible to the next register read") {
+  AccConfig cfg;
+  System sys(cfg);
+  uint32_t status_after_clear = 1, head_after_clear = 0, head_after_reset = 1, halted_after_reset = 1;
+  uint32_t good_status = 0;
+  sys.host.body = [&](Host& h) {
+    sys.setup_queue(0, Precision::MX6);
+    regs::Descriptor bad = good_gemm(sys);
+    bad.m = 0;
+    sys.submit(0, bad);
+    h.wait_irq(regs::kIrqError(regs::Sa::Top));
+    h.settle = false;
+    h.write32(System::q(0, regs::queue::kCtrl), regs::kQueueCtrlEnable | regs::kQueueCtrlClearError);
+    status_after_clear = h.read32(System::q(0, regs::queue::kStatus)) & regs::kQueueStatusHalted;
+    head_after_clear = h.read32(System::q(0, regs::queue::kHead));
+    h.settle = true;
+    const uint32_t slot = sys.submit(0, good_gemm(sys));
+    h.wait_irq(regs::kIrqDone(regs::Sa::Top));
+    good_status = sys.descriptor(0, slot).status;
+    h.settle = false;
+    h.write32(System::g(regs::global::kCtrl), regs::kCtrlSoftReset);
+    head_after_reset = h.read32(System::q(0, regs::queue::kHead));
+    halted_after_reset = h.read32(System::g(regs::global::kStatus)) & regs::kStatusTopHalted;
+    h.settle = true;
+    wait(10, SC_NS);
+  };
+  sc_start();
+  REQUIRE(sys.host.finished);
+  CHECK(status_after_clear == 0);
+  CHECK(head_after_clear == 1);
+  CHECK(good_status == 1);
+  CHECK(head_after_reset == 0);
+  CHECK(halted_after_reset == 0);
+}

@@ -243,3 +243,26 @@ TEST_CASE("im2col spans cover exactly the windows of a tile") {
     }
   }
 }
+
+TEST_CASE("accelerator parameters load under soc.acc and reject bad values naming the key") {
+  ParamStore store;
+  store.set("soc.acc.fidelity", "timing_only");
+  store.set("soc.acc.rows", "16");
+  store.set("soc.acc.dma_burst_bytes", "512");
+  const AccConfig cfg = load_config<AccConfig>(store, "soc.acc");
+  CHECK(cfg.fidelity == Fidelity::TimingOnly);
+  CHECK(cfg.dma_burst_bytes == 512);
+  CHECK(store.unconsumed().empty());
+  ParamStore bad;
+  bad.set("soc.acc.fidelity", "exact");
+  CHECK_THROWS_WITH(load_config<AccConfig>(bad, "soc.acc"), Catch::Contains("soc.acc.fidelity"));
+  ParamStore tiny;
+  tiny.set("soc.acc.sram_bytes", "1024");
+  CHECK_THROWS_WITH(load_config<AccConfig>(tiny, "soc.acc"), Catch::Contains("sram_bytes"));
+  ParamStore part;
+  part.set("soc.acc.partition_reset", "17");
+  CHECK_THROWS_WITH(load_config<AccConfig>(part, "soc.acc"), Catch::Contains("partition_reset"));
+  const auto docs = describe_config<AccConfig>("soc.acc");
+  CHECK(docs.size() == 16);
+  CHECK(docs.front().key == "soc.acc.rows");
+}
