@@ -248,10 +248,32 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot,
   }
 }
 
+void ChannelScheduler::skip_idle_refreshes(int64_t limit) {
+  // An idle channel with all banks closed issues each due refresh exactly at its due cycle. Count all but the
+  // last of those before `limit` arithmetically (a long gap in a trace would otherwise cost one step per
+  // tREFI); the last one is issued normally so that its timing rules take effect.
+  if (count_ != 0 || refresh_due_ >= limit || cfg_.refresh == RefreshMode::Off) return;
+  for (const auto& b : banks_)
+    if (b.open_row >= 0) return;
+  const bool all_bank = cfg_.refresh == RefreshMode::AllBank;
+  const Command ref = all_bank ? Command::RefAll : Command::RefBank;
+  for (uint32_t b = 0; b < cfg_.banks; ++b)
+    if (earliest(ref, b) > refresh_due_) return;
+  const int64_t interval = all_bank ? cfg_.t_refi : cfg_.t_refi_pb;
+  const int64_t due_before_limit = (limit - 1 - refresh_due_) / interval + 1;
+  if (due_before_limit < 2) return;
+  const int64_t skipped = due_before_limit - 1;
+  counters_.commands[static_cast<int>(ref)] += static_cast<uint64_t>(skipped);
+  refresh_due_ += skipped * interval;
+  if (!all_bank) refresh_pair_ = static_cast<uint32_t>((refresh_pair_ + skipped) % (cfg_.banks / 2));
+  next_command_ = -1;
+}
+
 void ChannelScheduler::advance_to(int64_t limit) {
   // A failed step leaves the cycle of the next command in next_command_ until something changes.
-  while (bus_free_ < limit && next_command_ < limit && step(limit)) {
-  }
+  do {
+    skip_idle_refreshes(limit);
+  } while (bus_free_ < limit && next_command_ < limit && step(limit));
 }
 
 int64_t ChannelScheduler::make_room(int64_t now) {

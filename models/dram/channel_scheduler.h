@@ -97,6 +97,7 @@ class ChannelScheduler {
   void refresh_candidate(Candidate& best) const;
   void issue(Command c, uint32_t bank, int64_t t, uint32_t slot, bool for_refresh);
   uint64_t oldest_seq() const;
+  void skip_idle_refreshes(int64_t limit);
   void apply_rules(Command c, uint32_t bank, int64_t t);
 
   const DramConfig cfg_;

@@ -222,6 +222,18 @@ TEST_CASE("all-bank refresh happens every tREFI") {
   CHECK(double(s.refreshes) <= std::floor(intervals) + 1);
 }
 
+TEST_CASE("a long idle gap costs no host time and still counts every refresh") {
+  for (const RefreshMode mode : {RefreshMode::AllBank, RefreshMode::PerBank}) {
+    DramScheduler dram(config(1, mode));
+    const int64_t interval = mode == RefreshMode::AllBank ? dram.config().t_refi : dram.config().t_refi_pb;
+    const int64_t arrival = int64_t{1} << 40;  // about 23 minutes of simulated time
+    dram.access(Request{0, 64, false, 5});
+    const int64_t latency = dram.access(Request{0, 64, false, arrival}) - arrival;
+    CHECK(dram.summary().refreshes == uint64_t(arrival / interval));
+    CHECK(latency == 15 + 4 + 17 + 2);  // the refreshes closed the row: a miss, not delayed by refresh
+  }
+}
+
 TEST_CASE("per-bank refresh happens every tREFIpb") {
   DramScheduler dram(config(1, RefreshMode::PerBank));
   const int64_t t_refi_pb = dram.config().t_refi_pb;
@@ -239,6 +251,26 @@ TEST_CASE("a write followed by a read to another bank group waits tWTR_S") {
   // The WR command issued at t0; the RD to the other bank group may issue WL + BL/n + tWTR_S later.
   const int64_t r = dram.access(Request{64, 32, false, t0});
   CHECK(r - t0 == 9 + 2 + 5 + 17 + 2);
+}
+
+TEST_CASE("energy is command counts times per-command energies plus background power") {
+  DramConfig c = config(1, RefreshMode::Off);
+  c.p_background_mw = 0;
+  DramScheduler dram(c);
+  dram.access(Request{0, 64, false, 0});   // row miss: one ACT, two RD bursts
+  dram.access(Request{0, 32, true, 500});  // row hit: one WR burst
+  CHECK(dram.summary().energy_pj == Approx(1200.0 + 2 * 770.0 + 820.0));
+  c.p_background_mw = 10;
+  DramScheduler with_background(c);
+  with_background.access(Request{0, 64, false, 0});
+  const DramSummary s = with_background.summary();
+  CHECK(s.energy_pj == Approx(1200.0 + 2 * 770.0 + 10.0 * s.simulated_ns));  // mW x ns = pJ
+  // Refresh energy: 100 all-bank refreshes over an idle gap.
+  DramConfig r = config(1, RefreshMode::AllBank);
+  r.p_background_mw = 0;
+  DramScheduler refreshed(r);
+  refreshed.access(Request{0, 32, false, 100 * int64_t{r.t_refi} + 10});
+  CHECK(refreshed.summary().energy_pj == Approx(100 * r.e_ref_ab_pj + r.e_act_pj + r.e_rd_pj));
 }
 
 TEST_CASE("bad requests are rejected with a reason") {
