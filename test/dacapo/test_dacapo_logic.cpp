@@ -2,6 +2,8 @@
 // formula, tiling/SRAM plans, descriptor validation, burst splitting and the im2col address generation.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -265,4 +267,51 @@ TEST_CASE("accelerator parameters load under soc.acc and reject bad values namin
   const auto docs = describe_config<AccConfig>("soc.acc");
   CHECK(docs.size() == 16);
   CHECK(docs.front().key == "soc.acc.rows");
+}
+
+// docs/accelerator.md restates the register map of firmware/hal/dacapo_regs.h: every offset in its tables must be
+// the header's.
+TEST_CASE("the register tables in docs/accelerator.md match dacapo_regs.h") {
+  std::ifstream in(std::string(DACAPO_SOURCE_DIR) + "/docs/accelerator.md");
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const size_t global_at = doc.find("### Global page"), queue_at = doc.find("### Queue pages"),
+               perf_at = doc.find("### Perf page");
+  REQUIRE(global_at != std::string::npos);
+  REQUIRE(queue_at != std::string::npos);
+  REQUIRE(perf_at != std::string::npos);
+  auto hex = [](uint32_t v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%02X", v);
+    return std::string(b);
+  };
+  auto row = [&](uint32_t off, const char* name) { return "| " + hex(off) + " | " + name + " |"; };
+  auto pair = [&](uint32_t lo, uint32_t hi, const char* name) { return "| " + hex(lo) + "/" + hex(hi) + " | " + name + " |"; };
+  const std::string global = doc.substr(global_at, queue_at - global_at);
+  const std::string queue = doc.substr(queue_at, perf_at - queue_at);
+  namespace g = regs::global;
+  namespace q = regs::queue;
+  for (const std::string& r : {row(regs::kCaps, "CAPS"), row(g::kSramKib, "SRAM_KIB"), row(g::kCtrl, "CTRL"),
+                               row(g::kStatus, "STATUS"), row(g::kPartition, "PARTITION"), row(g::kIrqRaw, "IRQ_RAW"),
+                               row(g::kIrqEnable, "IRQ_ENABLE"), row(g::kIrqStatus, "IRQ_STATUS"),
+                               pair(g::kCycleLo, g::kCycleHi, "CYCLE_LO/HI")}) {
+    INFO(r);
+    CHECK(global.find(r) != std::string::npos);
+  }
+  for (const std::string& r : {row(q::kCtrl, "CTRL"), row(q::kStatus, "STATUS"), row(q::kPrecision, "PRECISION"),
+                               pair(q::kRingBaseLo, q::kRingBaseHi, "RING_BASE_LO/HI"), row(q::kRingSize, "RING_SIZE"),
+                               row(q::kHead, "HEAD"), row(q::kTail, "TAIL"), row(q::kError, "ERROR"),
+                               row(q::kCompleted, "COMPLETED")}) {
+    INFO(r);
+    CHECK(queue.find(r) != std::string::npos);
+  }
+  CHECK(doc.find("(T-SA " + hex(uint32_t(regs::kQueuePage[0])) + ", B-SA " + hex(uint32_t(regs::kQueuePage[1]))) !=
+        std::string::npos);
+  CHECK(doc.find("(" + hex(uint32_t(regs::kPerfPage)) + ", ID") != std::string::npos);
+  CHECK(doc.find("`" + hex(regs::kPerfSaBase) + " + sa·" + hex(regs::kPerfSaStride) + " + 8·c`") != std::string::npos);
+  CHECK(doc.find("| " + hex(regs::kDescStatusOffset) + " | status u32") != std::string::npos);
+  CHECK(doc.find("| 0x68, 0x70, 0x78 | start_cycle, compute_cycles, total_cycles") != std::string::npos);
+  static_assert(offsetof(regs::Descriptor, start_cycle) == 0x68 && offsetof(regs::Descriptor, compute_cycles) == 0x70);
 }
