@@ -113,6 +113,10 @@ void DacapoDriver::retire(Sa sa) {
   Queue& q = queue(sa);
   if (q.slots == 0 || q.submitted == q.retired) return;
   const uint32_t hw_head = hal_.read32(queue_reg(sa, regs::queue::kHead));
+  // HEAD only moves forward, by at most the outstanding jobs. A HEAD "behind" the driver is a register value
+  // from before the hardware saw our last CLEAR_ERROR (the CPU may run ahead in its quantum): nothing to retire.
+  const uint64_t advanced = (uint64_t(hw_head) + q.slots - q.head) % q.slots;
+  if (hw_head >= q.slots || advanced > q.submitted - q.retired) return;
   while (q.head != hw_head && q.retired < q.submitted) {
     q.results.push_back(read_result(sa, q.head, q.retired));
     ++q.retired;
@@ -134,8 +138,15 @@ void DacapoDriver::retire(Sa sa) {
   ++q.retired;
   ++errors_;
   q.head = (q.head + 1) % q.slots;
-  // Recovery: skip the bad descriptor; the queue continues with the next one.
+  // Recovery: skip the bad descriptor; the queue continues with the next one. Wait until the hardware has
+  // taken the CLEAR_ERROR (it reports a different state), so that a later look does not see this error again.
   hal_.write32(queue_reg(sa, regs::queue::kCtrl), regs::kQueueCtrlEnable | regs::kQueueCtrlClearError);
+  const uint64_t deadline = hal_.now_ps() + cfg_.timeout_ps;
+  while ((hal_.read32(queue_reg(sa, regs::queue::kStatus)) & regs::kQueueStatusHalted) &&
+         hal_.read32(queue_reg(sa, regs::queue::kError)) == error) {
+    if (hal_.now_ps() >= deadline) throw DriverError(std::string(sa_name(sa)) + ": CLEAR_ERROR not taken");
+    hal_.wait_irq(0, 10'000);  // 10 ns
+  }
 }
 
 void DacapoDriver::service() {
