@@ -185,6 +185,10 @@ int simulate(const CliOptions& opt) {
   std::signal(SIGINT, SIG_DFL);
   if (progress_shown) std::cerr << "\n";
   const bool interrupted = g_interrupted && !soc.cpu.finished();
+  if (!soc.cpu.finished() && sc_get_status() != SC_STOPPED) {
+    soc.cpu.abort_firmware();  // unwinds the firmware thread (frees its memory) in the next delta cycle
+    sc_start(SC_ZERO_TIME);
+  }
   if (sc_get_status() != SC_STOPPED) sc_stop();  // runs end_of_simulation (e.g. the DRAM trace)
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 

@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev libopenblas-dev   # benchmarks only (OpenBLAS is the sgemm reference)
   dataset-fashion-mnist     # real images for the scenarios
   python3 python3-matplotlib  # plots
+  gtkwave                     # waveform viewer (scripts/vcd_screenshot.sh also needs xvfb x11-apps)
 )
 missing=()
 for p in "${packages[@]}"; do

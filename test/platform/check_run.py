@@ -153,6 +153,12 @@ if case == "selftest_functional":
         fail("VCD lacks DMA busy")
     if len(times) < 100:
         fail("VCD has too few value changes")
+    # GTKWave's own VCD reader must accept the file (vcd2fst ships with gtkwave).
+    if shutil.which("vcd2fst"):
+        fst = os.path.join(work, "run.fst")
+        p = subprocess.run(["vcd2fst", vcd, fst], capture_output=True, text=True)
+        if p.returncode != 0 or not os.path.isfile(fst) or os.path.getsize(fst) == 0:
+            fail("vcd2fst (GTKWave) rejected the VCD:\n" + p.stdout + p.stderr)
     stl = os.path.join(work, "out", "dram.stl")
     lines = open(stl).read().splitlines()
     pat = re.compile(r"^\d+:\s*\(\d+\)\s*(read|write)\s+0x[0-9a-fA-F]+$")
