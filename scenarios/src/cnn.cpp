@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "scenarios/src/rng.h"
 
@@ -126,20 +127,87 @@ int Network::predict(const float* input) const {
   return static_cast<int>(std::max_element(z.begin(), z.end()) - z.begin());
 }
 
-SgdTrainer::SgdTrainer(Network& net)
-    : net_(net),
-      grad_(net.params().size()),
-      velocity_(net.params().size(), 0.0f),
-      transposed_(net.info().layers.size()) {}
+SgdTrainer::SgdTrainer(Network& net, int threads)
+    : net_(net), threads_(threads), velocity_(net.params().size(), 0.0f), transposed_(net.info().layers.size()) {}
+
+void SgdTrainer::accumulate(Shard& sh, const float* input, int label, float inv_batch) {
+  const nn::ModelInfo& info = net_.info();
+  const std::vector<float>& w = net_.params();
+  const std::size_t L = info.layers.size();
+  forward(info, w, input, sh.acts, sh.cols);
+  // Softmax cross-entropy gradient, scaled for the batch mean.
+  const std::vector<float>& z = sh.acts.back();
+  const float zmax = *std::max_element(z.begin(), z.end());
+  double sum = 0;
+  for (float v : z) sum += std::exp(static_cast<double>(v - zmax));
+  const int y = label;
+  sh.loss += std::log(sum) - (z[y] - zmax);
+  std::vector<float>& dz = sh.grad_acts[L];
+  dz.resize(z.size());
+  for (std::size_t j = 0; j < z.size(); ++j)
+    dz[j] = static_cast<float>(std::exp(static_cast<double>(z[j] - zmax)) / sum - (static_cast<int>(j) == y)) *
+            inv_batch;
+  for (std::size_t i = L; i-- > 0;) {
+    const LayerInfo& l = info.layers[i];
+    const std::vector<float>& dout = sh.grad_acts[i + 1];
+    std::vector<float>& din = sh.grad_acts[i];
+    if (l.def.kind == LayerKind::relu) {
+      din.resize(l.in.size());
+      for (std::size_t j = 0; j < din.size(); ++j) din[j] = sh.acts[i + 1][j] > 0.0f ? dout[j] : 0.0f;
+      continue;
+    }
+    const int M = l.gemm_m, N = l.gemm_n, K = l.gemm_k;
+    const float* a = l.def.kind == LayerKind::conv ? sh.cols[i].data() : sh.acts[i].data();
+    float* dw = &sh.grad[l.weight_offset];
+    float* db = &sh.grad[l.bias_offset];
+    for (int m = 0; m < M; ++m) {
+      const float* g = dout.data() + static_cast<std::size_t>(m) * N;
+      for (int n = 0; n < N; ++n) db[n] += g[n];
+      const float* am = a + static_cast<std::size_t>(m) * K;
+      for (int k = 0; k < K; ++k) {
+        const float av = am[k];
+        if (av == 0.0f) continue;
+        float* dwk = dw + static_cast<std::size_t>(k) * N;
+        for (int n = 0; n < N; ++n) dwk[n] += av * g[n];
+      }
+    }
+    if (i == 0) break;  // no gradient w.r.t. the image
+    // dA[M×K] = dC[M×N]·B^T, accumulated over n so the inner loop runs over k.
+    float* da;
+    if (l.def.kind == LayerKind::conv) {
+      sh.grad_cols.assign(static_cast<std::size_t>(M) * K, 0.0f);
+      da = sh.grad_cols.data();
+    } else {
+      din.assign(static_cast<std::size_t>(K), 0.0f);
+      da = din.data();
+    }
+    const std::vector<float>& bt = transposed_[i];
+    for (int m = 0; m < M; ++m) {
+      const float* g = dout.data() + static_cast<std::size_t>(m) * N;
+      float* dam = da + static_cast<std::size_t>(m) * K;
+      for (int n = 0; n < N; ++n) {
+        const float gv = g[n];
+        if (gv == 0.0f) continue;
+        const float* btn = bt.data() + static_cast<std::size_t>(n) * K;
+        for (int k = 0; k < K; ++k) dam[k] += gv * btn[k];
+      }
+    }
+    if (l.def.kind == LayerKind::conv) {
+      din.resize(l.in.size());
+      col2im(l, sh.grad_cols.data(), din.data());
+    }
+  }
+}
 
 double SgdTrainer::step(const std::vector<const float*>& inputs, const std::vector<int>& labels,
                         const SgdConfig& cfg) {
   if (inputs.empty() || inputs.size() != labels.size())
     throw std::invalid_argument("SgdTrainer::step: need as many labels as inputs, at least one");
+  for (int y : labels)  // checked here: the shards may run on worker threads
+    if (y < 0 || y >= net_.num_outputs()) throw std::invalid_argument("SgdTrainer::step: label out of range");
   const nn::ModelInfo& info = net_.info();
   std::vector<float>& w = net_.params();
   const std::size_t L = info.layers.size();
-  std::fill(grad_.begin(), grad_.end(), 0.0f);
   // B^T of every GEMM layer whose input gradient is needed (all but the first), for a vectorisable backward.
   for (std::size_t i = 1; i < L; ++i) {
     const LayerInfo& l = info.layers[i];
@@ -150,79 +218,35 @@ double SgdTrainer::step(const std::vector<const float*>& inputs, const std::vect
         transposed_[i][static_cast<std::size_t>(n) * l.gemm_k + k] =
             w[l.weight_offset + static_cast<std::size_t>(k) * l.gemm_n + n];
   }
-  grad_acts_.resize(L + 1);
+  // The batch is always cut into the same kShards contiguous parts whose gradients are summed in shard order,
+  // so the result does not depend on how many threads compute the shards.
   const float inv_batch = 1.0f / static_cast<float>(inputs.size());
-  double loss = 0;
-  for (std::size_t b = 0; b < inputs.size(); ++b) {
-    forward(info, w, inputs[b], acts_, cols_);
-    // Softmax cross-entropy gradient, scaled for the batch mean.
-    const std::vector<float>& z = acts_.back();
-    const float zmax = *std::max_element(z.begin(), z.end());
-    double sum = 0;
-    for (float v : z) sum += std::exp(static_cast<double>(v - zmax));
-    const int y = labels[b];
-    if (y < 0 || y >= static_cast<int>(z.size())) throw std::invalid_argument("SgdTrainer::step: label out of range");
-    loss += std::log(sum) - (z[y] - zmax);
-    std::vector<float>& dz = grad_acts_[L];
-    dz.resize(z.size());
-    for (std::size_t j = 0; j < z.size(); ++j)
-      dz[j] = static_cast<float>(std::exp(static_cast<double>(z[j] - zmax)) / sum - (static_cast<int>(j) == y)) *
-              inv_batch;
-    for (std::size_t i = L; i-- > 0;) {
-      const LayerInfo& l = info.layers[i];
-      const std::vector<float>& dout = grad_acts_[i + 1];
-      std::vector<float>& din = grad_acts_[i];
-      if (l.def.kind == LayerKind::relu) {
-        din.resize(l.in.size());
-        for (std::size_t j = 0; j < din.size(); ++j) din[j] = acts_[i + 1][j] > 0.0f ? dout[j] : 0.0f;
-        continue;
-      }
-      const int M = l.gemm_m, N = l.gemm_n, K = l.gemm_k;
-      const float* a = l.def.kind == LayerKind::conv ? cols_[i].data() : acts_[i].data();
-      float* dw = &grad_[l.weight_offset];
-      float* db = &grad_[l.bias_offset];
-      for (int m = 0; m < M; ++m) {
-        const float* g = dout.data() + static_cast<std::size_t>(m) * N;
-        for (int n = 0; n < N; ++n) db[n] += g[n];
-        const float* am = a + static_cast<std::size_t>(m) * K;
-        for (int k = 0; k < K; ++k) {
-          const float av = am[k];
-          if (av == 0.0f) continue;
-          float* dwk = dw + static_cast<std::size_t>(k) * N;
-          for (int n = 0; n < N; ++n) dwk[n] += av * g[n];
-        }
-      }
-      if (i == 0) break;  // no gradient w.r.t. the image
-      // dA[M×K] = dC[M×N]·B^T, accumulated over n so the inner loop runs over k.
-      float* da;
-      if (l.def.kind == LayerKind::conv) {
-        grad_cols_.assign(static_cast<std::size_t>(M) * K, 0.0f);
-        da = grad_cols_.data();
-      } else {
-        din.assign(static_cast<std::size_t>(K), 0.0f);
-        da = din.data();
-      }
-      const std::vector<float>& bt = transposed_[i];
-      for (int m = 0; m < M; ++m) {
-        const float* g = dout.data() + static_cast<std::size_t>(m) * N;
-        float* dam = da + static_cast<std::size_t>(m) * K;
-        for (int n = 0; n < N; ++n) {
-          const float gv = g[n];
-          if (gv == 0.0f) continue;
-          const float* btn = bt.data() + static_cast<std::size_t>(n) * K;
-          for (int k = 0; k < K; ++k) dam[k] += gv * btn[k];
-        }
-      }
-      if (l.def.kind == LayerKind::conv) {
-        din.resize(l.in.size());
-        col2im(l, grad_cols_.data(), din.data());
-      }
-    }
+  const std::size_t per_shard = (inputs.size() + kShards - 1) / kShards;
+  auto run_shard = [&](std::size_t s) {
+    Shard& sh = shards_[s];
+    sh.grad.assign(w.size(), 0.0f);
+    sh.grad_acts.resize(L + 1);
+    sh.loss = 0;
+    const std::size_t end = std::min(inputs.size(), (s + 1) * per_shard);
+    for (std::size_t b = s * per_shard; b < end; ++b) accumulate(sh, inputs[b], labels[b], inv_batch);
+  };
+  if (threads_ > 1) {
+    std::vector<std::thread> workers;
+    for (std::size_t s = 1; s < kShards; ++s) workers.emplace_back(run_shard, s);
+    run_shard(0);
+    for (std::thread& t : workers) t.join();
+  } else {
+    for (std::size_t s = 0; s < kShards; ++s) run_shard(s);
   }
+  double loss = 0;
+  for (std::size_t s = 0; s < kShards; ++s) loss += shards_[s].loss;
+  std::vector<float>& grad = shards_[0].grad;
+  for (std::size_t s = 1; s < kShards; ++s)
+    for (std::size_t j = 0; j < grad.size(); ++j) grad[j] += shards_[s].grad[j];
   const float lr = static_cast<float>(cfg.learning_rate), mu = static_cast<float>(cfg.momentum),
               wd = static_cast<float>(cfg.weight_decay);
   for (std::size_t j = 0; j < w.size(); ++j) {
-    const float g = grad_[j] + wd * w[j];
+    const float g = grad[j] + wd * w[j];
     velocity_[j] = mu * velocity_[j] + g;
     w[j] -= lr * velocity_[j];
   }

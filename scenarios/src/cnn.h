@@ -41,19 +41,29 @@ struct SgdConfig {
   double weight_decay = 1e-4;  // added to the gradient (PyTorch's SGD convention), biases included
 };
 
-// Mini-batch SGD on a Network; keeps the momentum buffers and the per-sample workspace.
+// Mini-batch SGD on a Network; keeps the momentum buffers and the per-shard workspaces. The batch gradient is the
+// sum of kShards partial sums (fixed split, fixed order), computed on `threads` threads (1 or more) with
+// bit-identical results for any thread count.
 class SgdTrainer {
  public:
-  explicit SgdTrainer(Network& net);
+  static constexpr std::size_t kShards = 2;
+  explicit SgdTrainer(Network& net, int threads = 1);
   // One update from a mini-batch (softmax cross-entropy averaged over the batch). Returns the mean loss.
   double step(const std::vector<const float*>& inputs, const std::vector<int>& labels, const SgdConfig& cfg);
 
  private:
+  struct Shard {
+    std::vector<std::vector<float>> acts, cols, grad_acts;
+    std::vector<float> grad_cols, grad;
+    double loss = 0;
+  };
+  void accumulate(Shard& shard, const float* input, int label, float inv_batch);
+
   Network& net_;
-  std::vector<float> grad_, velocity_;
+  int threads_;
+  std::vector<float> velocity_;
   std::vector<std::vector<float>> transposed_;  // per layer: B^T [N×K], for the input gradient
-  std::vector<std::vector<float>> acts_, cols_, grad_acts_;
-  std::vector<float> grad_cols_;
+  Shard shards_[kShards];
 };
 
 }  // namespace dacapo::scenarios

@@ -53,8 +53,8 @@ struct DriftParams {
   // with alpha = min(1, object_alpha_gain · intensity).
   double suburb_scale = 0.8;
   int suburb_max_shift = 2;
-  double suburb_bg_mean = 0.3;
-  double suburb_bg_amplitude = 0.15;
+  double suburb_bg_mean = 0.22;
+  double suburb_bg_amplitude = 0.12;
   int suburb_texture_slack = 12;
   double object_alpha_gain = 4.0;
   // weather=overcast: flat light, y = gain · x + lift.

@@ -41,6 +41,7 @@ std::uint64_t pretrain_inputs_hash(const nn::ModelDef& def, const PretrainConfig
   h.f64(cfg.last_epoch_lr_scale);
   h.u64(cfg.seed);
   h.u64(kDriftVersion);
+  h.u64(kTrainerVersion);
   for (double v : {drift.night_gain, drift.night_contrast, drift.night_noise_sigma, drift.suburb_scale,
                    drift.suburb_bg_mean, drift.suburb_bg_amplitude, drift.object_alpha_gain, drift.overcast_gain,
                    drift.overcast_lift, drift.rain_dim, drift.rain_level, drift.rain_alpha, drift.snow_gain,
@@ -58,13 +59,13 @@ std::uint64_t pretrain_inputs_hash(const nn::ModelDef& def, const PretrainConfig
 }
 
 std::vector<float> pretrain(const nn::ModelDef& def, const PretrainConfig& cfg, const ImageSet& train,
-                            const DriftParams& drift, const EpochCallback& on_epoch) {
+                            const DriftParams& drift, const EpochCallback& on_epoch, int threads) {
   if (train.count() == 0) throw std::invalid_argument("pretrain: empty training set");
   if (static_cast<std::size_t>(train.rows) * train.cols != def.input.size() || def.input.c != 1)
     throw std::invalid_argument(std::string("pretrain: images do not match the input of ") + def.name);
   Network net(def);
   net.init(cfg.seed);
-  SgdTrainer trainer(net);
+  SgdTrainer trainer(net, threads);
   const std::vector<Conditions> domains = all_conditions();
   const std::size_t per_epoch =
       cfg.samples_per_epoch == 0 ? train.count() : std::min(cfg.samples_per_epoch, train.count());

@@ -15,6 +15,9 @@
 
 namespace dacapo::scenarios {
 
+// Bumped whenever the trainer's arithmetic changes (e.g. its summation order): part of the inputs hash.
+inline constexpr std::uint32_t kTrainerVersion = 2;
+
 enum class TrainingDomain : std::uint8_t { clear_day_city = 0, all = 1 };
 
 struct PretrainConfig {
@@ -37,8 +40,9 @@ std::uint64_t pretrain_inputs_hash(const nn::ModelDef& def, const PretrainConfig
 
 using EpochCallback = std::function<void(int epoch, double mean_loss)>;
 
+// threads: how many threads compute the gradient shards (the result is the same for any count).
 std::vector<float> pretrain(const nn::ModelDef& def, const PretrainConfig& cfg, const ImageSet& train,
-                            const DriftParams& drift = {}, const EpochCallback& on_epoch = {});
+                            const DriftParams& drift = {}, const EpochCallback& on_epoch = {}, int threads = 1);
 
 // Accuracy (0..1) on images [first, first + n) of `set` under `conditions` (drift drawn from (seed, image index)).
 double evaluate(const Network& net, const ImageSet& set, const Conditions& conditions, std::size_t first,

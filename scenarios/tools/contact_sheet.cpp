@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
                                                           "frames per segment")(
       "zoom", po::value(&zoom)->default_value(3), "pixel scale")("seed", po::value(&seed)->default_value(1),
                                                                  "stream seed")(
-      "data-dir", po::value(&data_dir)->default_value(kDefaultFashionMnistDir), "Fashion-MNIST idx files");
+      "data-dir", po::value(&data_dir)->default_value(kDefaultFashionMnistDir), "Fashion-MNIST idx files")(
+      "stretch", "display only: rescale each frame to its own min..max (night frames are otherwise near black)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -58,10 +59,15 @@ int main(int argc, char** argv) {
       const std::uint64_t span = seg.end_frame - seg.first_frame;
       for (int j = 0; j < per_segment; ++j) {
         const Frame f = source.frame(seg.first_frame + span * static_cast<std::uint64_t>(j) / per_segment);
+        float lo = 0.0f, hi = 1.0f;
+        if (vm.count("stretch")) {
+          lo = *std::min_element(f.image.pixels.begin(), f.image.pixels.end());
+          hi = std::max(lo + 1e-6f, *std::max_element(f.image.pixels.begin(), f.image.pixels.end()));
+        }
         const int x0 = gap + j * (cell + gap), y0 = gap + static_cast<int>(s) * (cell + gap);
         for (int y = 0; y < cell; ++y)
           for (int x = 0; x < cell; ++x) {
-            const float v = f.image.at(y / zoom, x / zoom);
+            const float v = (f.image.at(y / zoom, x / zoom) - lo) / (hi - lo);
             sheet[static_cast<std::size_t>(y0 + y) * width + (x0 + x)] =
                 static_cast<std::uint8_t>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f)));
           }

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   po::options_description opts("dacapo-pretrain: pretrain the compact model pair (firmware/nn/model_def.h)");
   std::string cache, data_dir, model, report;
   std::size_t eval_images = 0;
+  int threads = 2;
   opts.add_options()("help,h", "this help")(
       "cache-dir", po::value(&cache)->default_value(""),
       "weight cache (default $DACAPO_CACHE_DIR, $XDG_CACHE_HOME/dacapo-vp or ~/.cache/dacapo-vp)")(
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
       "force", "retrain even when the cached weights are up to date")(
       "eval-images", po::value(&eval_images)->default_value(0),
       "t10k images per domain for the accuracy table (0 = only after training, then 1000)")(
-      "report", po::value(&report)->default_value(""), "write the accuracy table as CSV to this file");
+      "report", po::value(&report)->default_value(""), "write the accuracy table as CSV to this file")(
+      "threads", po::value(&threads)->default_value(2), "threads for training (results do not depend on it)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -82,7 +84,7 @@ int main(int argc, char** argv) {
         std::vector<float> params = pretrain(*def, cfg, data.train, {}, [&](int epoch, double loss) {
           const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           std::fprintf(stderr, "pretrain: %s epoch %d loss %.4f (%.1f s)\n", def->name, epoch + 1, loss, s);
-        });
+        }, threads);
         save_weights(path, *def, inputs, params);
         std::cerr << "pretrain: wrote " << path << "\n";
         trained = true;
