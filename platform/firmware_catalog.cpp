@@ -1,6 +1,11 @@
 #include "platform/firmware_catalog.h"
 
+#include <memory>
+#include "firmware/apps/dacapo_cl.h"
 #include "firmware/apps/gemm_selftest.h"
+#include "platform/board_config.h"
+#include "scenarios/src/scenario.h"
+#include "scenarios/src/weights_file.h"
 
 namespace dacapo::platform {
 namespace {
@@ -22,6 +27,63 @@ FirmwareImage make_image(const std::string& name, const std::string& description
   return img;
 }
 
+// dacapo_cl: the app's keys and firmware/cl's ClConfig (policy + one section per sub-config) under
+// firmware.dacapo_cl. The loader runs on the host: it reads the cached compact weights and the scenario's
+// stream length and hands them to the firmware (which has no file access).
+FirmwareImage make_dacapo_cl_image() {
+  const std::string prefix = "firmware.dacapo_cl";
+  FirmwareImage img;
+  img.name = "dacapo_cl";
+  img.description =
+      "continuous learning: spatial allocation by on-board profiling, then a policy (firmware.dacapo_cl.policy) "
+      "running labeling/retraining/validation on the T-SA while the B-SA infers every camera frame; needs "
+      "soc.camera.source.scenario and cached weights (scripts/pretrain.sh)";
+  auto describe_all = [prefix](fw::DacapoClConfig app, cl::ClConfig cl) {
+    std::vector<ParamDoc> docs = describe_config(prefix, app);
+    const std::vector<ParamDoc> top = describe_config(prefix, cl);
+    docs.insert(docs.end(), top.begin(), top.end());
+    cl::visit_cl_sections(cl, [&](const char* name, auto& section) {
+      const std::vector<ParamDoc> d = describe_config(prefix + "." + name, section);
+      docs.insert(docs.end(), d.begin(), d.end());
+    });
+    return docs;
+  };
+  img.describe = [describe_all] { return describe_all(fw::DacapoClConfig{}, cl::ClConfig{}); };
+  img.load = [prefix, describe_all](const ParamStore& store, uint64_t seed, std::vector<ParamDoc>& effective) {
+    const fw::DacapoClConfig app = load_config<fw::DacapoClConfig>(store, prefix);
+    cl::ClConfig cl = load_config<cl::ClConfig>(store, prefix);
+    cl::visit_cl_sections(cl, [&](const char* name, auto& section) {
+      using Section = std::decay_t<decltype(section)>;
+      section = load_config<Section>(store, prefix + "." + name);
+    });
+    try {
+      cl.validate();
+      cl::make_policy(cl);  // rejects an unknown policy name now, not inside the simulation
+    } catch (const std::invalid_argument& e) {
+      throw ParamError(prefix + ": " + e.what());
+    }
+    const std::vector<ParamDoc> docs = describe_all(app, cl);
+    effective.insert(effective.end(), docs.begin(), docs.end());
+
+    const BoardConfig board = load_board_config(store);
+    if (board.camera_source.scenario.empty())
+      throw ParamError("firmware dacapo_cl needs a scenario: set soc.camera.source.scenario (e.g. "
+                       "scenarios/scn/short/S1.scn)");
+    const scenarios::Scenario scn = scenarios::load_scenario(board.camera_source.scenario);
+    auto in = std::make_shared<fw::DacapoClInputs>();
+    in->scenario = board.camera_source.scenario;
+    in->fps = scn.fps;
+    in->frame_count = scn.frame_count();
+    in->warmup_s = scn.warmup_s;
+    const std::string cache = scenarios::cache_dir(app.cache_dir);
+    in->student_weights = scenarios::load_weights(scenarios::weights_path(cache, nn::kStudent), nn::kStudent).params;
+    in->teacher_weights = scenarios::load_weights(scenarios::weights_path(cache, nn::kTeacher), nn::kTeacher).params;
+    return cpu::HostCpu::Firmware(
+        [app, cl, in, seed](fw::Hal& hal) { return fw::run_dacapo_cl(hal, app, cl, *in, seed); });
+  };
+  return img;
+}
+
 }  // namespace
 
 const std::vector<FirmwareImage>& firmware_images() {
@@ -33,6 +95,7 @@ const std::vector<FirmwareImage>& firmware_images() {
           [](fw::Hal& hal, const fw::GemmSelftestConfig& cfg, uint64_t seed) {
             return fw::run_gemm_selftest(hal, cfg, seed);
           }),
+      make_dacapo_cl_image(),
   };
   return images;
 }

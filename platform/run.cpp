@@ -207,6 +207,9 @@ int simulate(const CliOptions& opt) {
   write_file_atomically((out / "jobs.csv").string(),
                         [&](std::ostream& os) { acc::Accelerator::write_jobs_csv(os, soc.acc.jobs()); });
   write_file_atomically((out / "console.txt").string(), [&](std::ostream& os) { os << soc.cpu.console(); });
+  // Result files of the firmware (Hal::write_output); a firmware writes each one only once it is complete.
+  for (const auto& [name, content] : soc.cpu.outputs())
+    write_file_atomically((out / name).string(), [&](std::ostream& os) { os << content; });
   if (vcd) {
     sc_close_vcd_trace_file(vcd);
     const std::string tmp = vcd_tmp_base + ".vcd";
@@ -242,6 +245,7 @@ int simulate(const CliOptions& opt) {
               << " (exit " << soc.cpu.exit_code() << ") after " << format_seconds(sim_s) << " simulated, "
               << std::fixed << std::setprecision(2) << wall_s << " s wall\n"
               << "outputs in " << fs::absolute(out).string() << ": config.ini stats.json stats.txt jobs.csv console.txt host.json";
+    for (const auto& entry : soc.cpu.outputs()) std::cout << " " << entry.first;
     if (!cfg.dram.trace_out.empty()) std::cout << " " << cfg.dram.trace_out;
     if (!opt.vcd.empty()) std::cout << "\nwaveform: " << opt.vcd << " (gtkwave " << opt.vcd << ")";
     std::cout << "\n";

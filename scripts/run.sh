@@ -1,16 +1,62 @@
 #!/usr/bin/env bash
-# The README's run command: install what is missing, build the release configuration, boot the virtual board and
-# run the GEMM self-test firmware (until the continuous-learning app is the default job). Arguments are passed to
-# dacapo-vp (see docs/platform.md), e.g. scripts/run.sh --vcd out.vcd --set firmware.gemm_selftest.partitions=4,12
+# The main job: continuous learning on the virtual board (firmware dacapo_cl) — DaCapo-Spatiotemporal on the short
+# S1 scenario by default. Installs what is missing, builds the release configuration, builds the cached compact
+# weights if needed (scripts/pretrain.sh), runs dacapo-vp, plots (if matplotlib is there) and prints a summary.
+#
+#   scripts/run.sh [--full] [--scenario FILE] [--policy spatiotemporal|spatial|ekya|eomu|none] [--seed N]
+#                  [--out DIR] [--no-setup] [other dacapo-vp options, e.g. --set firmware.dacapo_cl.lr=1e-3 --vcd x.vcd]
+#   scripts/run.sh --firmware gemm_selftest [dacapo-vp options]     boots another firmware image (docs/platform.md)
+#
+# --full runs the full-length scenario (28 min simulated; hours of wall time) instead of scenarios/scn/short/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/setup.sh"
+full=0 scenario="" policy=spatiotemporal seed=1 out="" setup=1
+extra=() firmware=dacapo_cl
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --firmware) firmware=$2; shift ;;
+    --full) full=1 ;;
+    --scenario) scenario=$2; shift ;;
+    --policy) policy=$2; shift ;;
+    --seed) seed=$2; shift ;;
+    --out) out=$2; shift ;;
+    --no-setup) setup=0 ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) extra+=("$1") ;;  # a dacapo-vp option (its value follows as another word)
+  esac
+  shift
+done
+if [ -z "$scenario" ]; then
+  if [ $full = 1 ]; then scenario=$root/scenarios/scn/S1.scn; else scenario=$root/scenarios/scn/short/S1.scn; fi
+fi
+name=$(basename "$scenario" .scn)
+[ $full = 1 ] || [[ "$scenario" != */short/* ]] || name=${name}_short
+
+[ $setup = 0 ] || "$root/scripts/setup.sh"
 "$root/scripts/build.sh" release
-vp="$root/build/release/platform/dacapo-vp"
-args=("$@")
-has() { local a; for a in "${args[@]}"; do case "$a" in "$1"|"$1"=*) return 0 ;; esac; done; return 1; }
-defaults=()
-has --firmware || has -f || defaults+=(--firmware gemm_selftest)
-has --outdir || has -o || defaults+=(--outdir "$root/build/run")
-echo "run.sh: booting the virtual board: dacapo-vp ${defaults[*]} ${args[*]}" >&2
-exec "$vp" "${defaults[@]}" "${args[@]}"
+if [ "$firmware" != dacapo_cl ]; then
+  exec "$root/build/release/platform/dacapo-vp" --firmware "$firmware" --outdir "${out:-$root/build/run}" "${extra[@]}"
+fi
+"$root/scripts/pretrain.sh" "$root/build/release" >/dev/null
+out=${out:-$root/out/${name}_${policy}_seed${seed}}
+
+args=(--firmware dacapo_cl --seed "$seed" --outdir "$out" --quiet
+      --set "soc.camera.source.scenario=$scenario" --set "firmware.dacapo_cl.policy=$policy")
+[[ "$scenario" != */short/* ]] || args+=(--config "$root/scenarios/scn/short/cl_short.ini")
+start=$(date +%s.%N)
+status=0
+"$root/build/release/platform/dacapo-vp" "${args[@]}" "${extra[@]}" || status=$?
+wall=$(echo "$(date +%s.%N) - $start" | bc)
+if [ -f "$out/accuracy.csv" ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  warmup=$(sed -n 's/^warmup_s = //p' "$out/summary.txt")
+  /usr/bin/python3 "$root/scripts/plot_cl.py" "$out" --out "$out/plot" --warmup "${warmup:-480}" >/dev/null &&
+    plots="$out/plot_accuracy.png $out/plot_phases.png"
+fi
+echo "== dacapo_cl: $policy on $scenario (seed $seed), exit $status, wall ${wall%.*} s"
+if [ -f "$out/summary.txt" ]; then
+  grep -E '^(bsa_rows|tsa_rows|accuracy_mean|accuracy_geomean|scored_windows|frames_dropped|drift_hits|drift_misses|drift_false_alarms) =' \
+    "$out/summary.txt" | sed 's/ = /: /; s/^/   /'
+fi
+echo "   outputs: $out ${plots:+(plots: $plots)}"
+exit $status

@@ -142,4 +142,9 @@ void FakeBoard::charge(uint64_t cpu_cycles) {
   now_ps_ += static_cast<uint64_t>(double(cpu_cycles) * 1e6 / cpu_mhz_);
 }
 
+void FakeBoard::write_output(std::string_view name, std::string_view content) {
+  if (!valid_output_name(name)) throw std::invalid_argument("write_output: bad output name '" + std::string(name) + "'");
+  outputs_[std::string(name)] = std::string(content);
+}
+
 }  // namespace dacapo::fw

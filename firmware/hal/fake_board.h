@@ -59,6 +59,7 @@ class FakeBoard : public Hal {
   void charge(uint64_t cpu_cycles) override;
   void print(std::string_view text) override { console_ += text; }
   void set_phase(Phase phase) override { phases_.push_back(phase); }
+  void write_output(std::string_view name, std::string_view content) override;
 
   // Direct DRAM access for devices and tests (no logging, no time).
   bool dram_contains(uint64_t addr, uint64_t bytes) const;
@@ -68,6 +69,7 @@ class FakeBoard : public Hal {
   const std::vector<Access>& accesses() const { return accesses_; }
   const std::string& console() const { return console_; }
   const std::vector<Phase>& phases() const { return phases_; }
+  const std::map<std::string, std::string>& outputs() const { return outputs_; }
   uint64_t charged_cycles() const { return charged_cycles_; }
   uint64_t wait_calls() const { return wait_calls_; }
 
@@ -94,6 +96,7 @@ class FakeBoard : public Hal {
   std::vector<Access> accesses_;
   std::string console_;
   std::vector<Phase> phases_;
+  std::map<std::string, std::string> outputs_;
 };
 
 }  // namespace dacapo::fw

@@ -69,6 +69,10 @@ class Hal {
 
   // Marks what the firmware is doing (traced, no functional effect).
   virtual void set_phase(Phase phase) = 0;
+  // A result file of the run (firmware cannot write files): the platform writes every output into its output
+  // directory when the run ends (also when it is interrupted), each file complete; a second write of a name
+  // replaces the first. `name` must pass valid_output_name(); otherwise throws std::invalid_argument.
+  virtual void write_output(std::string_view name, std::string_view content) = 0;
 
   // Typed helpers.
   template <class T>
@@ -80,5 +84,8 @@ class Hal {
 };
 
 const char* to_string(Phase phase);
+
+// A plain file name: 1..64 characters from [A-Za-z0-9._-], not starting with '.'.
+bool valid_output_name(std::string_view name);
 
 }  // namespace dacapo::fw

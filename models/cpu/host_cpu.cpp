@@ -196,6 +196,12 @@ void HostCpu::charge(uint64_t cpu_cycles) {
   if (qk_.need_sync()) qk_.sync();
 }
 
+void HostCpu::write_output(std::string_view name, std::string_view content) {
+  if (!fw::valid_output_name(name))
+    throw std::invalid_argument("write_output: bad output name '" + std::string(name) + "'");
+  outputs_[std::string(name)] = std::string(content);
+}
+
 void HostCpu::print(std::string_view text) {
   console_ += text;
   if (console_sink_) console_sink_(text);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,8 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   // The message of an exception that ended the firmware ("" if it returned normally).
   const std::string& error() const { return error_; }
   const std::string& console() const { return console_; }
+  // Result files the firmware produced (Hal::write_output), by name.
+  const std::map<std::string, std::string>& outputs() const { return outputs_; }
   // Simulated time at which the firmware returned.
   sc_core::sc_time finish_time() const { return finish_time_; }
   // Kills the firmware thread of a run that stops before the firmware returned (Ctrl-C, time limit), so that its
@@ -88,6 +91,7 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   void charge(uint64_t cpu_cycles) override;
   void print(std::string_view text) override;
   void set_phase(fw::Phase p) override;
+  void write_output(std::string_view name, std::string_view content) override;
 
   void run();
   void kill_firmware();  // SC_METHOD on abort_event_
@@ -111,6 +115,7 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   int exit_code_ = -1;
   std::string error_;
   std::string console_;
+  std::map<std::string, std::string> outputs_;
   sc_core::sc_time finish_time_;
 
   // Statistics.

@@ -223,3 +223,24 @@ TEST_CASE("the DRAM arena aligns and reports exhaustion") {
   CHECK(arena.alloc(8, 128) == 0x1080);
   CHECK_THROWS_WITH(arena.alloc(200), Catch::Contains("exhausted"));
 }
+
+// Hal::write_output: plain file names only (the platform writes them into --outdir), last write wins.
+TEST_CASE("hal output names and fake board outputs") {
+  using dacapo::fw::valid_output_name;
+  CHECK(valid_output_name("accuracy.csv"));
+  CHECK(valid_output_name("run-1_summary.txt"));
+  CHECK_FALSE(valid_output_name(""));
+  CHECK_FALSE(valid_output_name(".hidden"));
+  CHECK_FALSE(valid_output_name("../escape.csv"));
+  CHECK_FALSE(valid_output_name("dir/file.csv"));
+  CHECK_FALSE(valid_output_name("a b"));
+  CHECK_FALSE(valid_output_name(std::string(65, 'x')));
+  dacapo::fw::FakeBoard board(dacapo::soc::kDramBase, 1 << 20);
+  dacapo::fw::Hal& hal = board;
+  hal.write_output("a.csv", "first");
+  hal.write_output("a.csv", "second");
+  hal.write_output("b.txt", "x");
+  CHECK_THROWS_AS(hal.write_output("../a.csv", "y"), std::invalid_argument);
+  REQUIRE(board.outputs().size() == 2);
+  CHECK(board.outputs().at("a.csv") == "second");
+}
