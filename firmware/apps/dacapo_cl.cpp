@@ -64,6 +64,8 @@ class BoardCosts : public cl::CostOracle {
 // One T-SA job of a phase: made when the T-SA is free and (for labels) its frame has arrived.
 struct TsaWork {
   FrameId needs_frame = kNone;
+  bool copy_live = false;  // first copy the live student into the scratch one (needs the B-SA idle: the live
+                           // network runs one job at a time)
   std::function<std::unique_ptr<Job>()> make;
   std::function<void(Job&)> done;
 };
@@ -290,11 +292,6 @@ void ClApp::service() {
     ++inferred_;
     bsa_job_ = nullptr;
   }
-  if (!bsa_job_ && pending_ != kNone) {
-    bsa_frame_ = pending_;
-    pending_ = kNone;
-    bsa_job_ = &rt_->start(live_->infer_job(Sa::Bottom, cl_.kernels.eval(), {frame_addr(bsa_frame_)}));
-  }
   if (tsa_job_ && tsa_job_->done()) {
     std::unique_ptr<Job> j = rt_->wait(*tsa_job_);
     tsa_job_ = nullptr;
@@ -304,13 +301,19 @@ void ClApp::service() {
   }
   if (!tsa_job_ && !tsa_queue_.empty()) {
     TsaWork& w = tsa_queue_.front();
-    if (w.needs_frame == kNone || w.needs_frame < consumed_) {
+    if ((w.needs_frame == kNone || w.needs_frame < consumed_) && !(w.copy_live && bsa_job_)) {
+      if (w.copy_live) scratch_->copy_weights_from(*live_);
       if (w.needs_frame != kNone) label_wait_ += std::max(0.0, clock_.arrival(w.needs_frame) - tsa_idle_since_);
       tsa_done_ = w.done;
       std::unique_ptr<Job> job = w.make();
       tsa_queue_.pop_front();
       tsa_job_ = &rt_->start(std::move(job));
     }
+  }
+  if (!bsa_job_ && pending_ != kNone) {
+    bsa_frame_ = pending_;
+    pending_ = kNone;
+    bsa_job_ = &rt_->start(live_->infer_job(Sa::Bottom, cl_.kernels.eval(), {frame_addr(bsa_frame_)}));
   }
 }
 
@@ -357,22 +360,21 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
       const uint64_t per_epoch = (tr.train.size() + cl_.kernels.train_batch - 1) / cl_.kernels.train_batch;
       const uint32_t full = per_epoch ? uint32_t(steps / per_epoch) : 0;
       const uint64_t rest = per_epoch ? steps % per_epoch : 0;
-      scratch_->copy_weights_from(*live_);  // the T-SA is idle between phases
       if (full > 0)
-        tsa_queue_.push_back({kNone, [this, &tr, train, full] {
+        tsa_queue_.push_back({kNone, true, [this, &tr, train, full] {
                                 return scratch_->train_job(Sa::Top, train, addresses(tr.train), labels_of(tr.train),
                                                            train_config(), full);
                               }, {}});
       if (rest > 0) {  // a step cap ends training inside an epoch: the first `rest` batches
         const std::vector<cl::Sample> part(
             tr.train.begin(), tr.train.begin() + std::min<size_t>(tr.train.size(), rest * cl_.kernels.train_batch));
-        tsa_queue_.push_back({kNone, [this, part, train] {
+        tsa_queue_.push_back({kNone, full == 0, [this, part, train] {
                                 return scratch_->train_job(Sa::Top, train, addresses(part), labels_of(part),
                                                            train_config(), 1);
                               }, {}});
       }
       if (!tr.valid.empty())
-        tsa_queue_.push_back({kNone,
+        tsa_queue_.push_back({kNone, steps == 0,
                               [this, &tr, eval] {
                                 hal_.set_phase(Phase::Validate);
                                 return scratch_->evaluate_job(Sa::Top, eval, addresses(tr.valid), labels_of(tr.valid));
@@ -385,7 +387,7 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
       picks = cl::resolve_label_frames(phase.label, clock_.frame_count);
       if (picks.size() < phase.label.count) break;  // cannot complete: runs to the deadline below
       for (FrameId f : picks)
-        tsa_queue_.push_back({f, [this, f, eval] { return teacher_->infer_job(Sa::Top, eval, {frame_addr(f)}); },
+        tsa_queue_.push_back({f, false, [this, f, eval] { return teacher_->infer_job(Sa::Top, eval, {frame_addr(f)}); },
                               [this, f, &labels](Job& j) {
                                 labels.push_back(app_.labels == "ground_truth" ? truth_[f] : j.result.predictions.at(0));
                               }});
@@ -395,19 +397,18 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
       r.profiles.resize(phase.profile.candidates.size());
       for (size_t i = 0; i < phase.profile.candidates.size(); ++i) {
         const auto& c = phase.profile.candidates[i];
-        tsa_queue_.push_back({kNone,
+        tsa_queue_.push_back({kNone, true,
                               [this, &c, eval] {
-                                scratch_->copy_weights_from(*live_);
                                 return scratch_->evaluate_job(Sa::Top, eval, addresses(c.valid), labels_of(c.valid));
                               },
                               [&r, i](Job& j) { r.profiles[i].before = 100.0 * j.result.accuracy(); }});
-        tsa_queue_.push_back({kNone,
+        tsa_queue_.push_back({kNone, false,
                               [this, &c, train, &phase] {
                                 return scratch_->train_job(Sa::Top, train, addresses(c.train), labels_of(c.train),
                                                            train_config(), phase.profile.epochs);
                               },
                               {}});
-        tsa_queue_.push_back({kNone,
+        tsa_queue_.push_back({kNone, false,
                               [this, &c, eval] {
                                 return scratch_->evaluate_job(Sa::Top, eval, addresses(c.valid), labels_of(c.valid));
                               },
@@ -435,7 +436,7 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
     return r;
   }
   r.end = stream_time();
-  if (phase.kind == cl::PhaseKind::Retrain) {
+  if (phase.kind == cl::PhaseKind::Retrain && (r.steps_trained > 0 || !phase.train.valid.empty())) {
     // The retrained weights take effect now; the B-SA's frame in flight finishes with the old ones first.
     pump([&] { return bsa_job_ == nullptr; }, INFINITY);
     live_->swap_weights(*scratch_);
