@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --no-setup) setup=0 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) extra+=("$1") ;;  # a dacapo-vp option (its value follows as another word)
   esac
   shift
