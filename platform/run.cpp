@@ -23,6 +23,7 @@
 #include "platform/board_config.h"
 #include "platform/firmware_catalog.h"
 #include "platform/soc.h"
+#include "platform/thread_reaper.h"
 #include "platform/vcd_window.h"
 #include "scenarios/src/frame_source.h"
 #include "scenarios/src/scenario.h"
@@ -142,6 +143,7 @@ int simulate(const CliOptions& opt) {
   Soc soc("soc", cfg, std::move(firmware), *frames->source, [echo](std::string_view text) {
     if (echo) std::cout << text << std::flush;
   });
+  ThreadReaper reaper("reaper");
   sc_trace_file* vcd = nullptr;
   const std::string vcd_tmp_base = opt.vcd.empty() ? "" : opt.vcd + ".tmp";  // SystemC appends ".vcd"
   if (!opt.vcd.empty()) {
@@ -186,7 +188,7 @@ int simulate(const CliOptions& opt) {
   if (progress_shown) std::cerr << "\n";
   const bool interrupted = g_interrupted && !soc.cpu.finished();
   if (!soc.cpu.finished() && sc_get_status() != SC_STOPPED) {
-    soc.cpu.abort_firmware();  // unwinds the firmware thread (frees its memory) in the next delta cycle
+    reaper.reap_all();  // unwinds the firmware and every model thread still mid-job (frees what they hold)
     sc_start(SC_ZERO_TIME);
   }
   if (sc_get_status() != SC_STOPPED) sc_stop();  // runs end_of_simulation (e.g. the DRAM trace)

@@ -30,19 +30,15 @@ HostCpu::HostCpu(const sc_module_name& name, const CpuConfig& cfg, Firmware firm
   bus_initiator_socket.register_invalidate_direct_mem_ptr(this, &HostCpu::invalidate_direct_mem_ptr);
   SC_HAS_PROCESS(HostCpu);
   SC_THREAD(run);
-  SC_METHOD(kill_firmware);
-  sensitive << abort_event_;
-  dont_initialize();
 }
 
 void HostCpu::run() {
-  thread_ = sc_get_current_process_handle();
   qk_.reset();
   set_phase(fw::Phase::Boot);
   try {
     exit_code_ = firmware_(*this);
   } catch (const sc_unwind_exception&) {
-    throw;  // abort_firmware(): let the kernel finish the kill
+    throw;  // killed (platform::ThreadReaper on Ctrl-C or a time limit): let the kernel finish the kill
   } catch (const std::exception& e) {
     error_ = e.what();
     exit_code_ = -1;
@@ -52,14 +48,6 @@ void HostCpu::run() {
   finished_ = true;
   finish_time_ = sc_time_stamp();
   if (cfg_.stop_on_exit) sc_stop();
-}
-
-void HostCpu::abort_firmware() {
-  if (!finished_) abort_event_.notify();  // immediate: the method runs in the next evaluation phase
-}
-
-void HostCpu::kill_firmware() {
-  if (!finished_ && thread_.valid() && !thread_.terminated()) thread_.kill();
 }
 
 uint32_t HostCpu::irq_levels() const {

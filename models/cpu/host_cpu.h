@@ -72,10 +72,6 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   const std::map<std::string, std::string>& outputs() const { return outputs_; }
   // Simulated time at which the firmware returned.
   sc_core::sc_time finish_time() const { return finish_time_; }
-  // Kills the firmware thread of a run that stops before the firmware returned (Ctrl-C, time limit), so that its
-  // stack unwinds and frees what the firmware holds. Call while the simulation is paused, then run one delta
-  // cycle (sc_start(SC_ZERO_TIME)) before sc_stop(): the kill is issued by a method process, as SystemC requires.
-  void abort_firmware();
 
   void report_stats(StatsReport& report, const std::string& path) const;
   void trace(sc_core::sc_trace_file* tf) const;
@@ -94,7 +90,6 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   void write_output(std::string_view name, std::string_view content) override;
 
   void run();
-  void kill_firmware();  // SC_METHOD on abort_event_
   // One timed transaction; throws fw::BusError on an error response.
   void transact(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned bytes);
   bool dmi_copy(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, size_t bytes);
@@ -107,8 +102,6 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   ConsoleSink console_sink_;
   tlm_utils::tlm_quantumkeeper qk_;
   tlm::tlm_dmi dmi_;
-  sc_core::sc_process_handle thread_;
-  sc_core::sc_event abort_event_;
   bool dmi_valid_ = false;
 
   bool finished_ = false;
