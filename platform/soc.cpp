@@ -47,7 +47,7 @@ void Soc::report_stats(StatsReport& r) const {
 
 void Soc::trace(sc_core::sc_trace_file* tf, const std::set<std::string>& groups) const {
   const std::string p = name();
-  if (groups.count("cpu")) sc_core::sc_trace(tf, cpu.phase, p + ".cpu.phase");
+  if (groups.count("cpu")) cpu.trace(tf);
   if (groups.count("irq")) {
     sc_core::sc_trace(tf, irq[soc::kIrqAccelerator], p + ".irq.acc");
     sc_core::sc_trace(tf, irq[soc::kIrqCamera], p + ".irq.camera");

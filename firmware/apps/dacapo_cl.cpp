@@ -120,6 +120,18 @@ class ClApp : public cl::PhaseExecutor, public cl::StreamInfo {
   // Services until `done()` or the stream time reaches `until`, sleeping on the camera/accelerator IRQs.
   void pump(const std::function<bool()>& done, double until);
   bool tsa_idle() const { return tsa_job_ == nullptr && tsa_queue_.empty(); }
+  // Frames [0, n) whose live prediction is final (inferred or dropped): what partial outputs can score.
+  FrameId settled_frames() const;
+  void publish_running_accuracy();
+  // accuracy.csv, phases.csv, drifts.csv, costs.csv and summary.txt over the frames [0, frames). A partial set
+  // (complete = false) is published after every phase and replaced by the complete one at the end, so that a run
+  // stopped early (Ctrl-C, time limit) still leaves consistent outputs of what it did.
+  struct Outcome {
+    cl::AccuracySummary accuracy;
+    cl::DriftReport drifts;
+    uint64_t dropped = 0;
+  };
+  Outcome write_outputs(const cl::RunRecord& run, const cl::ClConfig& cfg, FrameId frames, bool complete);
 
   Hal& hal_;
   const DacapoClConfig& app_;
@@ -147,7 +159,7 @@ class ClApp : public cl::PhaseExecutor, public cl::StreamInfo {
   bool want_change_ = false;
   std::vector<float> prev_pixels_;
   cl::FrameLog* log_ = nullptr;
-  uint64_t dropped_ = 0, inferred_ = 0;
+  uint64_t dropped_ = 0, inferred_ = 0, correct_ = 0;  // live inference so far (for the running accuracy)
 
   Job* bsa_job_ = nullptr;
   FrameId bsa_frame_ = kNone;
@@ -278,7 +290,10 @@ void ClApp::service() {
         rt_->charge_ops(4 * px.size());
         prev_pixels_ = std::move(px);
       }
-      if (pending_ != kNone) ++dropped_;  // superseded before the B-SA could start it
+      if (pending_ != kNone) {  // superseded before the B-SA could start it
+        ++dropped_;
+        publish_running_accuracy();
+      }
       pending_ = f;
     }
     consumed_ = written;
@@ -290,6 +305,8 @@ void ClApp::service() {
     if (j->failed()) throw std::runtime_error("dacapo_cl: B-SA inference failed: " + j->error());
     log_->prediction[bsa_frame_] = j->result.predictions.at(0);
     ++inferred_;
+    correct_ += log_->prediction[bsa_frame_] == truth_[bsa_frame_];
+    publish_running_accuracy();
     bsa_job_ = nullptr;
   }
   if (tsa_job_ && tsa_job_->done()) {
@@ -315,6 +332,18 @@ void ClApp::service() {
     pending_ = kNone;
     bsa_job_ = &rt_->start(live_->infer_job(Sa::Bottom, cl_.kernels.eval(), {frame_addr(bsa_frame_)}));
   }
+}
+
+FrameId ClApp::settled_frames() const {
+  FrameId n = consumed_;
+  if (bsa_job_) n = std::min(n, bsa_frame_);
+  if (pending_ != kNone) n = std::min(n, pending_);
+  return n;
+}
+
+void ClApp::publish_running_accuracy() {
+  const uint64_t seen = inferred_ + dropped_;
+  hal_.set_running_accuracy(seen ? 100.0 * double(correct_) / double(seen) : 0.0);
 }
 
 void ClApp::pump(const std::function<bool()>& done, double until) {
@@ -477,29 +506,62 @@ int ClApp::run() {
       std::to_string(clock_.fps) + " fps, labels from the " + app_.labels);
   start_camera();
   hal_.set_phase(Phase::Inference);
-  cl::RunRecord run = cl::run_policy(*policy, *this, *this, phase_costs);
+  cl::RunRecord run = cl::run_policy(*policy, *this, *this, phase_costs, [&](const cl::RunRecord& so_far) {
+    hal_.set_drift_flag(!so_far.phases.empty() && so_far.phases.back().drift);
+    write_outputs(so_far, cfg, settled_frames(), false);
+  });
   // Every frame is taken and its inference finished before scoring.
   log_ = &run.log;
   pump([&] { return consumed_ >= clock_.frame_count && bsa_job_ == nullptr && pending_ == kNone; }, INFINITY);
   hal_.write32(soc::kCameraCsrBase + cr::kCtrl, 0);
   hal_.set_phase(Phase::Check);
 
-  const std::vector<cl::WindowAccuracy> windows = cl::window_accuracies(run, *this, cfg.metrics);
+  const Outcome o = write_outputs(run, cfg, clock_.frame_count, true);
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(2) << "done: " << o.accuracy.scored_windows << " scored windows, accuracy mean "
+     << o.accuracy.arithmetic_mean << " %, geomean " << o.accuracy.geometric_mean << " %, drops " << o.dropped
+     << ", drifts " << o.drifts.hits << " hit / " << o.drifts.misses << " missed / " << o.drifts.false_alarms
+     << " false alarms";
+  say(os.str());
+  hal_.set_phase(Phase::Done);
+  return 0;
+}
+
+ClApp::Outcome ClApp::write_outputs(const cl::RunRecord& full, const cl::ClConfig& cfg, FrameId frames,
+                                         bool complete) {
+  // Score only [0, frames): a shorter clock makes the windows past it disappear and cuts the last one short
+  // (unscored), exactly as at the end of a stream.
+  cl::RunRecord run_view;
+  const cl::RunRecord* run = &full;
+  if (frames < full.clock.frame_count) {
+    run_view.clock = full.clock;
+    run_view.clock.frame_count = frames;
+    run_view.log.prediction.assign(full.log.prediction.begin(),
+                                   full.log.prediction.begin() + std::min<size_t>(frames, full.log.prediction.size()));
+    run_view.phases = full.phases;
+    run_view.drift_times = full.drift_times;
+    run = &run_view;
+  }
+  const std::vector<cl::WindowAccuracy> windows = cl::window_accuracies(*run, *this, cfg.metrics);
   const cl::AccuracySummary summary = cl::summarize(windows);
+  // A boundary whose detection window is still open at the end of a partial record is neither hit nor missed yet.
+  const double judged_until = complete ? INFINITY : clock_.arrival(frames) - cfg.metrics.drift_tolerance_s;
   std::vector<double> boundaries;
-  for (FrameId f = 1; f < clock_.frame_count; ++f)
-    if (segment_[f] != segment_[f - 1] && clock_.arrival(f) >= cfg.metrics.warmup_s) boundaries.push_back(clock_.arrival(f));
-  const cl::DriftReport drifts = cl::match_drifts(boundaries, run.drift_times, cfg.metrics.drift_tolerance_s);
+  for (FrameId f = 1; f < frames; ++f)
+    if (segment_[f] != segment_[f - 1] && clock_.arrival(f) >= cfg.metrics.warmup_s && clock_.arrival(f) <= judged_until)
+      boundaries.push_back(clock_.arrival(f));
+  const cl::DriftReport drifts = cl::match_drifts(boundaries, run->drift_times, cfg.metrics.drift_tolerance_s);
   uint64_t dropped = 0;
-  for (int p : run.log.prediction) dropped += p == cl::kNoPrediction;
+  for (FrameId f = 0; f < frames && f < run->log.prediction.size(); ++f) dropped += run->log.prediction[f] == cl::kNoPrediction;
 
   std::ostringstream acc, ph, dr, sum;
   cl::write_accuracy_csv(acc, windows);
-  cl::write_phases_csv(ph, run.phases);
+  cl::write_phases_csv(ph, run->phases);
   cl::write_drifts_csv(dr, drifts);
   cl::write_summary(sum, cfg.policy, summary, drifts);
-  sum << std::setprecision(6) << "scenario = " << in_.scenario << "\n"
-      << "frames = " << clock_.frame_count << "\n"
+  sum << std::setprecision(6) << "complete = " << (complete ? "true" : "false") << "\n"
+      << "scenario = " << in_.scenario << "\n"
+      << "frames = " << frames << "\n"
       << "frames_dropped = " << dropped << "\n"
       << "bsa_rows = " << bsa_rows_ << "\n"
       << "tsa_rows = " << tsa_rows_ << "\n"
@@ -507,20 +569,13 @@ int ClApp::run() {
       << "warmup_s = " << cfg.metrics.warmup_s << "\n"
       << "labels = " << app_.labels << "\n"
       << "lr = " << app_.lr << "\n"
-      << "phases = " << run.phases.size() << "\n";
+      << "phases = " << run->phases.size() << "\n";
   hal_.write_output("accuracy.csv", acc.str());
   hal_.write_output("phases.csv", ph.str());
   hal_.write_output("drifts.csv", dr.str());
   hal_.write_output("costs.csv", costs_.csv());
   hal_.write_output("summary.txt", sum.str());
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(2) << "done: " << summary.scored_windows << " scored windows, accuracy mean "
-     << summary.arithmetic_mean << " %, geomean " << summary.geometric_mean << " %, drops " << dropped
-     << ", drifts " << drifts.hits << " hit / " << drifts.misses << " missed / " << drifts.false_alarms
-     << " false alarms";
-  say(os.str());
-  hal_.set_phase(Phase::Done);
-  return 0;
+  return {summary, drifts, dropped};
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 
 namespace dacapo::cl {
 
-RunRecord run_policy(Policy& policy, PhaseExecutor& executor, const StreamInfo& stream, const PhaseCosts& costs) {
+RunRecord run_policy(Policy& policy, PhaseExecutor& executor, const StreamInfo& stream, const PhaseCosts& costs,
+                     const std::function<void(const RunRecord&)>& after_phase) {
   RunRecord run;
   run.policy = policy.name();
   run.clock = stream.clock();
@@ -38,6 +39,7 @@ RunRecord run_policy(Policy& policy, PhaseExecutor& executor, const StreamInfo& 
     rec.completed = result.completed;
     run.phases.push_back(rec);
     if (note.drift) run.drift_times.push_back(result.end);
+    if (after_phase) after_phase(run);
     if (!result.completed) break;
 
     stalled = result.end > result.start ? 0 : stalled + 1;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct RunRecord {
 
 // Runs until the stream ends. Throws std::logic_error if the policy stops making progress (a long run of
 // zero-length phases), which would otherwise loop forever.
-RunRecord run_policy(Policy& policy, PhaseExecutor& executor, const StreamInfo& stream, const PhaseCosts& costs);
+// `after_phase`, if given, sees the record after every phase (the firmware publishes partial outputs from it, so
+// that an interrupted run still leaves what it did so far).
+RunRecord run_policy(Policy& policy, PhaseExecutor& executor, const StreamInfo& stream, const PhaseCosts& costs,
+                     const std::function<void(const RunRecord&)>& after_phase = {});
 
 }  // namespace dacapo::cl

@@ -59,6 +59,8 @@ class FakeBoard : public Hal {
   void charge(uint64_t cpu_cycles) override;
   void print(std::string_view text) override { console_ += text; }
   void set_phase(Phase phase) override { phases_.push_back(phase); }
+  void set_drift_flag(bool drift) override { drift_flags_.push_back(drift); }
+  void set_running_accuracy(double percent) override { running_accuracy_ = percent; }
   void write_output(std::string_view name, std::string_view content) override;
 
   // Direct DRAM access for devices and tests (no logging, no time).
@@ -69,6 +71,8 @@ class FakeBoard : public Hal {
   const std::vector<Access>& accesses() const { return accesses_; }
   const std::string& console() const { return console_; }
   const std::vector<Phase>& phases() const { return phases_; }
+  const std::vector<bool>& drift_flags() const { return drift_flags_; }
+  double running_accuracy() const { return running_accuracy_; }
   const std::map<std::string, std::string>& outputs() const { return outputs_; }
   uint64_t charged_cycles() const { return charged_cycles_; }
   uint64_t wait_calls() const { return wait_calls_; }
@@ -96,6 +100,8 @@ class FakeBoard : public Hal {
   std::vector<Access> accesses_;
   std::string console_;
   std::vector<Phase> phases_;
+  std::vector<bool> drift_flags_;
+  double running_accuracy_ = 0.0;
   std::map<std::string, std::string> outputs_;
 };
 

@@ -69,6 +69,11 @@ class Hal {
 
   // Marks what the firmware is doing (traced, no functional effect).
   virtual void set_phase(Phase phase) = 0;
+  // What a learning firmware wants to see beside the phase in the waveform (traced, no functional effect): its
+  // drift flag and the running accuracy of the live inference in percent. They take the CPU's last synchronised
+  // time (at most one quantum early), so that tracing never changes how the firmware and the board interleave.
+  virtual void set_drift_flag(bool drift) = 0;
+  virtual void set_running_accuracy(double percent) = 0;
   // A result file of the run (firmware cannot write files): the platform writes every output into its output
   // directory when the run ends (also when it is interrupted), each file complete; a second write of a name
   // replaces the first. `name` must pass valid_output_name(); otherwise throws std::invalid_argument.

@@ -22,6 +22,8 @@ HostCpu::HostCpu(const sc_module_name& name, const CpuConfig& cfg, Firmware firm
       bus_initiator_socket("bus_initiator_socket"),
       irq_in("irq_in", soc::kIrqCount),
       phase("phase", 0),
+      drift_flag("drift_flag", false),
+      running_accuracy("running_accuracy", 0.0),
       cfg_(cfg),
       period_(cfg.period()),
       firmware_(std::move(firmware)),
@@ -219,9 +221,10 @@ void HostCpu::report_stats(StatsReport& r, const std::string& path) const {
 }
 
 void HostCpu::trace(sc_trace_file* tf) const {
+  // The interrupt lines belong to the board's "irq" trace group (platform/soc.cpp), not to the CPU's.
   sc_core::sc_trace(tf, phase, std::string(name()) + ".phase");
-  for (unsigned i = 0; i < irq_in.size(); ++i)
-    sc_core::sc_trace(tf, irq_in[i], std::string(name()) + ".irq_in_" + std::to_string(i));
+  sc_core::sc_trace(tf, drift_flag, std::string(name()) + ".drift_flag");
+  sc_core::sc_trace(tf, running_accuracy, std::string(name()) + ".running_accuracy");
 }
 
 }  // namespace dacapo::cpu

@@ -4,6 +4,7 @@
 //   bus_initiator_socket  → the SoC bus: MMIO (read32/write32) and bulk memory access (mem_read/mem_write)
 //   irq_in[soc::kIrqCount] ← level interrupt lines
 //   phase                  traced firmware phase (fw::Phase)
+//   drift_flag, running_accuracy   traced markers of a learning firmware (Hal::set_drift_flag, set_running_accuracy)
 //
 // Timing: every transaction's annotated delay and every charge() goes into a tlm_quantumkeeper; the thread
 // synchronises with the kernel when the global quantum (set once by the platform top) is used up, before waiting
@@ -60,6 +61,8 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   tlm_utils::simple_initiator_socket<HostCpu> bus_initiator_socket;
   sc_core::sc_vector<sc_core::sc_in<bool>> irq_in;
   sc_core::sc_signal<uint32_t> phase;
+  sc_core::sc_signal<bool> drift_flag;          // Hal::set_drift_flag
+  sc_core::sc_signal<double> running_accuracy;  // Hal::set_running_accuracy, percent
 
   HostCpu(const sc_core::sc_module_name& name, const CpuConfig& cfg, Firmware firmware, ConsoleSink console = {});
 
@@ -87,6 +90,8 @@ class HostCpu : public sc_core::sc_module, private fw::Hal {
   void charge(uint64_t cpu_cycles) override;
   void print(std::string_view text) override;
   void set_phase(fw::Phase p) override;
+  void set_drift_flag(bool drift) override { drift_flag.write(drift); }
+  void set_running_accuracy(double percent) override { running_accuracy.write(percent); }
   void write_output(std::string_view name, std::string_view content) override;
 
   void run();

@@ -5,6 +5,8 @@ usage: check_cl_run.py CASE DACAPO_VP WORKDIR SOURCE_DIR
   policy_<name>      short S1 (first max_frames frames) with that policy: outputs complete and consistent
   smoke              the first 5 s of the short S1 with a tiny sample buffer (label, retrain, validate, swap happen):
                      for the sanitizer build
+  time_limit_partial the short S1 stopped by a simulated-time limit mid-run: partial outputs (complete = false)
+                     are consistent over the frames they cover; phases end before the limit
   improves_on_drift  night.scn with no retraining and with DaCapo-Spatiotemporal: retraining on the board wins
                      accuracy back on the drifted (night) segment
 """
@@ -23,7 +25,38 @@ def fail(msg):
     sys.exit(1)
 
 
-def run(vp, outdir, src, scenario, policy, frames, extra=()):
+def vcd_last_values(path, suffixes):
+    """Last value of each VCD variable whose full name ends with one of `suffixes` ({suffix: value})."""
+    ids, scope, last = {}, [], {}
+    in_header = True
+    for line in open(path):
+        tok = line.split()
+        if not tok:
+            continue
+        if in_header:
+            if tok[0] == "$scope":
+                scope.append(tok[2])
+            elif tok[0] == "$upscope":
+                scope.pop()
+            elif tok[0] == "$var":
+                name = ".".join(scope + [tok[4]])
+                for sfx in suffixes:
+                    if name.endswith(sfx):
+                        ids[tok[3]] = sfx
+            elif tok[0] == "$enddefinitions":
+                in_header = False
+            continue
+        if tok[0][0] in "rRbB" and len(tok) == 2 and tok[1] in ids:
+            last[ids[tok[1]]] = tok[0][1:]
+        elif tok[0][0] in "01xz" and tok[0][1:] in ids:
+            last[ids[tok[0][1:]]] = tok[0][0]
+    missing = [s for s in suffixes if s not in ids.values()]
+    if missing:
+        fail("VCD lacks the signals %s" % missing)
+    return last
+
+
+def run(vp, outdir, src, scenario, policy, frames, extra=(), expect_exit=0):
     if os.path.exists(outdir):
         shutil.rmtree(outdir)
     cmd = [vp, "--firmware", "dacapo_cl", "--quiet", "--seed", "3", "--outdir", outdir,
@@ -33,8 +66,8 @@ def run(vp, outdir, src, scenario, policy, frames, extra=()):
            "--set", "firmware.dacapo_cl.max_frames=%d" % frames] + list(extra)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     print(p.stdout[-3000:])
-    if p.returncode != 0:
-        fail("dacapo-vp exited with %d" % p.returncode)
+    if p.returncode != expect_exit:
+        fail("dacapo-vp exited with %d, expected %d" % (p.returncode, expect_exit))
     for name in ("accuracy.csv", "phases.csv", "drifts.csv", "summary.txt", "costs.csv", "stats.json"):
         if not os.path.isfile(os.path.join(outdir, name)):
             fail("missing output " + name)
@@ -55,7 +88,7 @@ def summary(outdir):
     return s
 
 
-def check_consistent(outdir, frames, fps, window_s, warmup_s):
+def check_consistent(outdir, frames, fps, window_s, warmup_s, partial=False):
     s = summary(outdir)
     bsa = int(s["bsa_rows"])
     if not 1 <= bsa <= 15 or bsa + int(s["tsa_rows"]) != 16:
@@ -112,7 +145,7 @@ def check_consistent(outdir, frames, fps, window_s, warmup_s):
         if a + 1e-9 < end or b + 1e-9 < a:
             fail("phase %s: [%g, %g) not monotonic after %g" % (p["phase"], a, b, end))
         end = b
-    if end > frames / fps + 1e-6:
+    if not partial and end > frames / fps + 1e-6:
         fail("phases end at %g after the stream end %g" % (end, frames / fps))
     return s, win, ph
 
@@ -144,11 +177,32 @@ def main():
         for kv in ("buffer_capacity=64", "label_samples_after_drift=32", "label_samples=8", "train_samples=24",
                    "valid_samples=8"):
             small += ["--set", "firmware.dacapo_cl.spatiotemporal." + kv]
+        vcd = os.path.join(work, case + ".vcd")
         out = run(vp, os.path.join(work, case), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
-                  "spatiotemporal", frames, small)
-        _, _, ph = check_consistent(out, frames, 30.0, 10.0, 20.0)
+                  "spatiotemporal", frames, small + ["--vcd", vcd, "--trace", "cpu"])
+        s, win, ph = check_consistent(out, frames, 30.0, 10.0, 20.0)
+        if s["complete"] != "true":
+            fail("summary of a finished run says complete = %s" % s["complete"])
         if not any(p["kernel"] == "retrain" and p["completed"] in ("1", "true") for p in ph):
             fail("no completed retrain phase")
+        # The traced running accuracy ends at the accuracy over every frame of the stream (drops count wrong).
+        last = vcd_last_values(vcd, ["cpu.running_accuracy", "cpu.drift_flag"])
+        want = 100.0 * sum(int(w["correct"]) for w in win) / frames
+        if abs(float(last["cpu.running_accuracy"]) - want) > 1e-6:
+            fail("VCD running accuracy %s != %g from accuracy.csv" % (last["cpu.running_accuracy"], want))
+    elif case == "time_limit_partial":
+        limit = 30.0
+        out = run(vp, os.path.join(work, case), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
+                  "spatiotemporal", 0, ["--set", "soc.time_limit_s=%g" % limit], expect_exit=3)
+        s = summary(out)
+        if s["complete"] != "false":
+            fail("summary of a stopped run says complete = %s" % s["complete"])
+        frames = int(s["frames"])
+        if not 0 < frames <= limit * 30:
+            fail("partial outputs cover %d frames, the run stopped at %g s" % (frames, limit))
+        _, win, ph = check_consistent(out, frames, 30.0, 10.0, 20.0, partial=True)
+        if not ph or float(ph[-1]["end_s"]) > limit:
+            fail("phases.csv of the stopped run: %d phases, last ends at %s" % (len(ph), ph[-1]["end_s"] if ph else "-"))
     elif case == "improves_on_drift":
         scn = os.path.join(src, "test/clapp/night.scn")
         frames = 36 * 30
