@@ -11,6 +11,7 @@ packages=(
   dataset-fashion-mnist     # real images for the scenarios
   python3 python3-matplotlib  # plots
   gtkwave                     # waveform viewer (scripts/vcd_screenshot.sh also needs xvfb x11-apps)
+  bc parallel                 # scripts/run.sh (wall time), scripts/sweep.sh (GNU Parallel)
 )
 missing=()
 for p in "${packages[@]}"; do
