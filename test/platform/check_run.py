@@ -196,7 +196,7 @@ elif case == "vcd_window":
     run(SELFTEST_SMALL + ["--vcd", part, "--vcd-window", "0.5ms:1ms", "--trace", "cpu,irq"], outdir="b")
     names_full, times_full = vcd_signals(full)
     names, times = vcd_signals(part)
-    if set(names) != {"soc.cpu.phase", "soc.irq.acc", "soc.irq.camera"}:
+    if set(names) != {"soc.cpu.phase", "soc.cpu.drift_flag", "soc.cpu.running_accuracy", "soc.irq.acc", "soc.irq.camera"}:
         fail(f"--trace cpu,irq gave {sorted(names)}")
     if min(times) != 500_000_000 or max(times) > 1_000_000_000:
         fail(f"window times {min(times)}..{max(times)} ps outside 0.5..1 ms")
