@@ -17,6 +17,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from vcd_reader import VcdError, read_vcd  # noqa: E402
+
 FRAMES = 900  # 30 s of the short S1: warm-up (20 s) plus the first drifted segment's start
 
 
@@ -27,33 +30,15 @@ def fail(msg):
 
 def vcd_last_values(path, suffixes):
     """Last value of each VCD variable whose full name ends with one of `suffixes` ({suffix: value})."""
-    ids, scope, last = {}, [], {}
-    in_header = True
-    for line in open(path):
-        tok = line.split()
-        if not tok:
-            continue
-        if in_header:
-            if tok[0] == "$scope":
-                scope.append(tok[2])
-            elif tok[0] == "$upscope":
-                scope.pop()
-            elif tok[0] == "$var":
-                name = ".".join(scope + [tok[4]])
-                for sfx in suffixes:
-                    if name.endswith(sfx):
-                        ids[tok[3]] = sfx
-            elif tok[0] == "$enddefinitions":
-                in_header = False
-            continue
-        if tok[0][0] in "rRbB" and len(tok) == 2 and tok[1] in ids:
-            last[ids[tok[1]]] = tok[0][1:]
-        elif tok[0][0] in "01xz" and tok[0][1:] in ids:
-            last[ids[tok[0][1:]]] = tok[0][0]
-    missing = [s for s in suffixes if s not in ids.values()]
+    try:
+        v = read_vcd(path)
+    except VcdError as e:
+        fail(str(e))
+    found = {sfx: ident for name, ident in v.names.items() for sfx in suffixes if name.endswith(sfx)}
+    missing = [s for s in suffixes if s not in found]
     if missing:
         fail("VCD lacks the signals %s" % missing)
-    return last
+    return {sfx: v.last.get(ident, "") for sfx, ident in found.items()}
 
 
 def run(vp, outdir, src, scenario, policy, frames, extra=(), expect_exit=0):
