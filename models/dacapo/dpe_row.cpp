@@ -40,8 +40,7 @@ void DpeRow::b_transport(int from, tlm::tlm_generic_payload& trans, sc_time&) {
     return;
   }
   for (uint32_t c = 0; c < work->cols; ++c)
-    work->acc[c] = mx::dot(work->a + uint64_t(c) * work->blocks, work->format, work->b, work->format, work->blocks,
-                           work->acc[c]);
+    work->acc[c] = mx::dot(work->a + uint64_t(c) * work->blocks, work->b, work->blocks, work->acc[c]);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

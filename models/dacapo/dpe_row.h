@@ -18,14 +18,15 @@
 namespace dacapo::acc {
 
 // One K chunk of one tile row: for each column c < cols: acc[c] = dot(a[c*blocks ..], b[0 .. blocks], acc[c]).
+// The operands are the SRAM blocks in the integer form of mx::DotBlock (converted once when a chunk is loaded,
+// in the SA's precision), which gives exactly mx::dot's result on the blocks.
 struct RowWork {
-  const mx::Block* a = nullptr;  // cols x blocks, column-major by tile column
-  const mx::Block* b = nullptr;  // blocks (this row's N index)
-  float* acc = nullptr;          // cols accumulators
+  const mx::DotBlock* a = nullptr;  // cols x blocks, column-major by tile column
+  const mx::DotBlock* b = nullptr;  // blocks (this row's N index)
+  float* acc = nullptr;             // cols accumulators
   uint32_t cols = 0;
   uint32_t blocks = 0;
-  mx::Format format = mx::Format::MX9;
-  uint32_t sa = 0;               // requesting SA
+  uint32_t sa = 0;                  // requesting SA
 };
 
 class DpeRow : public sc_core::sc_module {

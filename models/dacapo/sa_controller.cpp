@@ -72,6 +72,11 @@ SaController::SaController(sc_module_name name, unsigned sa, const AccConfig& cf
   SC_THREAD(run);
 }
 
+void SaController::to_dot_blocks(Slot& slot, mx::Format fmt) {
+  slot.dots.resize(slot.blocks.size());
+  for (size_t i = 0; i < slot.blocks.size(); ++i) slot.dots[i] = mx::to_dot_block(slot.blocks[i], fmt);
+}
+
 uint64_t SaController::cycles(const sc_time& t) const {
   const uint64_t p = period_.value();
   return (t.value() + p - 1) / p;
@@ -321,6 +326,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
         slot_a.blocks.resize(uint64_t(cm) * nkb);
         if (conv) conv_a_blocks(job.conv, m0, cm, kb0, nkb, spans, data, fmt, slot_a.blocks.data());
         else k_operand_blocks(job.a, m0, cm, kb0, nkb, data, fmt, slot_a.blocks.data());
+        to_dot_blocks(slot_a, fmt);
       }
       const uint64_t sram = uint64_t(cm) * nkb * bb;
       rec.sram_input_bytes += sram;
@@ -342,6 +348,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
       if (functional_) {
         slot_b.blocks.resize(uint64_t(rn) * nkb);
         k_operand_blocks(job.b, n0, rn, kb0, nkb, data, fmt, slot_b.blocks.data());
+        to_dot_blocks(slot_b, fmt);
       }
       const uint64_t sram = uint64_t(rn) * nkb * bb;
       rec.sram_weight_bytes += sram;
@@ -511,8 +518,8 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
       Slot* sb = b_buf.find(ng * plan.chunks + chunk);
       const unsigned parity = (s / plan.chunks) & 1u;
       for (uint32_t r = 0; r < rn; ++r) {
-        work = RowWork{sa_slot->blocks.data(), sb->blocks.data() + uint64_t(r) * nkb,
-                       acc[parity].data() + uint64_t(r) * cm, cm, nkb, fmt, sa_};
+        work = RowWork{sa_slot->dots.data(), sb->dots.data() + uint64_t(r) * nkb,
+                       acc[parity].data() + uint64_t(r) * cm, cm, nkb, sa_};
         row_trans.set_command(tlm::TLM_WRITE_COMMAND);
         row_trans.set_address(0);
         row_trans.set_data_ptr(reinterpret_cast<unsigned char*>(&work));

@@ -76,7 +76,8 @@ class SaController : public sc_core::sc_module {
   struct Slot {
     uint64_t key = UINT64_MAX;
     uint64_t last_use = 0;
-    std::vector<mx::Block> blocks;
+    std::vector<mx::Block> blocks;    // as converted by the memory interface
+    std::vector<mx::DotBlock> dots;   // the same blocks in the DPEs' integer form (what the rows read)
   };
   // The SRAM contents of one operand: two slots (double buffer); or, when the plan keeps the whole operand
   // resident, one slot per key; or, for a group-resident panel, the chunks of the current group (key / chunks).
@@ -101,6 +102,7 @@ class SaController : public sc_core::sc_module {
   // Returns false on an error response. `done` = completion time of the last burst.
   bool dma(tlm::tlm_command cmd, const std::vector<Segment>& segments, uint8_t* buf, sc_core::sc_time earliest,
            sc_core::sc_time& done);
+  static void to_dot_blocks(Slot& slot, mx::Format fmt);
   void sync_to(const sc_core::sc_time& t);
   uint64_t cycles(const sc_core::sc_time& t) const;
 

@@ -120,4 +120,17 @@ float block_dot(const Block& a, Format fa, const Block& b, Format fb);
 // A DPE's reduction over n blocks: acc = init; for each block j in order: acc = fp32(acc + block_dot(a[j], b[j])).
 float dot(const Block* a, Format fa, const Block* b, Format fb, size_t n_blocks, float init = 0.0f);
 
+// A block in the integer form a DPE multiplies (the same as the GEMM kernel's, gemm.cpp): value i of pair p is
+// ±q_i·2^(K − μ_p) with K = E − 127 − (m − 1), so w_i = ±q_i·2^(1 − μ_p) (|w_i| ≤ 254) is an integer and
+// value_i = w_i · scale with scale = 2^(K − 1) (a quiet NaN for a NaN block). The exact block dot is then
+// Σ w_a,i·w_b,i (|Σ| < 2^20) · scale_a · scale_b, exact in double; one conversion to FP32 is block_dot()'s single
+// rounding. Convert once per operand (a block is reused by a whole row or column of the array), then dot many times.
+struct DotBlock {
+  std::array<int16_t, kBlock> w{};
+  double scale = 0.0;
+};
+DotBlock to_dot_block(const Block& b, Format f);
+// Bit for bit the same as dot() on the original blocks: acc = init; acc = fp32(acc + block dot) per block in order.
+float dot(const DotBlock* a, const DotBlock* b, size_t n_blocks, float init = 0.0f);
+
 }  // namespace dacapo::mx
