@@ -29,12 +29,6 @@ ChannelScheduler::ChannelScheduler(const DramConfig& cfg, const std::vector<Timi
   }
 }
 
-uint32_t ChannelScheduler::open_banks() const {
-  uint32_t n = 0;
-  for (const auto& b : banks_) n += b.open_row >= 0;
-  return n;
-}
-
 int64_t ChannelScheduler::earliest(Command c, uint32_t bank) const {
   const int ci = static_cast<int>(c);
   return std::max({banks_[bank].next[ci], groups_[bank >> group_shift_][ci], channel_[ci], bus_free_});
@@ -198,6 +192,7 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot,
   switch (c) {
     case Command::Act: {
       const uint32_t row = slots_[slot].burst.row;
+      open_banks_ += banks_[bank].open_row < 0;
       banks_[bank].open_row = row;
       dirty_banks_ |= uint64_t{1} << bank;
       act_window_[act_window_pos_] = t;
@@ -210,6 +205,7 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot,
     }
     case Command::Pre: {
       const int64_t closed = banks_[bank].open_row;
+      open_banks_ -= closed >= 0;
       banks_[bank].open_row = -1;
       dirty_banks_ |= uint64_t{1} << bank;
       // A PRE on behalf of a queued burst (not for refresh) makes every queued burst to another row a conflict.
@@ -220,6 +216,7 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot,
     }
     case Command::PreAll:
       for (auto& b : banks_) b.open_row = -1;
+      open_banks_ = 0;
       dirty_banks_ = ~uint64_t{0};
       break;
     case Command::Rd:
@@ -290,13 +287,19 @@ uint64_t ChannelScheduler::enqueue(const Burst& burst) {
   const uint32_t slot = free_slots_.back();
   free_slots_.pop_back();
   // The controller sees bursts in the order they are queued: one never becomes eligible before an older one.
-  Burst b = burst;
-  b.arrival = std::max(b.arrival, last_arrival_);
-  last_arrival_ = b.arrival;
-  slots_[slot] = Entry{b, next_seq_, RowOutcome::Hit};
-  bank_queue_[b.bank].push_back(slot);
-  nonempty_banks_ |= uint64_t{1} << b.bank;
-  dirty_banks_ |= uint64_t{1} << b.bank;
+  // (Fields are written in place: building the entry on the stack and copying it costs a store-forwarding stall.)
+  Entry& e = slots_[slot];
+  e.burst.request_id = burst.request_id;
+  e.burst.bank = burst.bank;
+  e.burst.row = burst.row;
+  e.burst.write = burst.write;
+  e.burst.arrival = std::max(burst.arrival, last_arrival_);
+  e.seq = next_seq_;
+  e.outcome = RowOutcome::Hit;
+  last_arrival_ = e.burst.arrival;
+  bank_queue_[burst.bank].push_back(slot);
+  nonempty_banks_ |= uint64_t{1} << burst.bank;
+  dirty_banks_ |= uint64_t{1} << burst.bank;
   ++count_;
   // The new burst adds candidates no earlier than its arrival (and the command bus); it can only remove
   // others (a new row hit blocks a precharge), so the known lower bound stays valid with this minimum.

@@ -66,7 +66,7 @@ class ChannelScheduler {
   std::vector<BurstDone>& completed() { return completed_; }
   const ChannelCounters& counters() const { return counters_; }
   int64_t last_command_cycle() const { return bus_free_ - 1; }
-  uint32_t open_banks() const;
+  uint32_t open_banks() const { return open_banks_; }
   uint64_t refreshes() const {
     return counters_.commands[int(Command::RefAll)] + counters_.commands[int(Command::RefBank)];
   }
@@ -133,6 +133,7 @@ class ChannelScheduler {
   size_t count_ = 0;
   int64_t last_arrival_ = 0;
   std::vector<BankState> banks_;
+  uint32_t open_banks_ = 0;            // banks with an open row (kept by issue())
   std::vector<std::array<int64_t, kCommandCount>> groups_;
   std::array<int64_t, kCommandCount> channel_{};
   std::array<int64_t, 4> act_window_;  // last four ACT cycles (ring) for tFAW

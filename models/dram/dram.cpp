@@ -7,6 +7,10 @@ namespace {
 
 int64_t to_ps(const sc_core::sc_time& t) { return std::llround(t.to_seconds() * 1e12); }
 
+// With the (default) 1 ps time resolution an sc_time's value is its picosecond count: integer arithmetic then
+// gives exactly what the double conversions above give (they are exact below ~2^51 ps), only faster.
+bool resolution_is_ps() { return sc_core::sc_get_time_resolution() == sc_core::sc_time(1, sc_core::SC_PS); }
+
 }  // namespace
 
 Lpddr5::Lpddr5(const sc_core::sc_module_name& name, const DramConfig& config)
@@ -37,7 +41,7 @@ bool Lpddr5::accept(tlm::tlm_generic_payload& trans, bool timed) {
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return false;
   }
-  if (!scheduler_.check(trans.get_address(), trans.get_data_length()).empty()) {
+  if (!scheduler_.acceptable(trans.get_address(), trans.get_data_length())) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return false;
   }
@@ -73,22 +77,32 @@ void Lpddr5::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
   if (!accept(trans, true)) return;
   copy_data(trans);
 
-  const int64_t now_ps = to_ps(sc_core::sc_time_stamp());
-  const int64_t arrival_ps = now_ps + to_ps(delay);
+  if (ps_resolution_ < 0) ps_resolution_ = resolution_is_ps() ? 1 : 0;
+  const sc_core::sc_time& now = sc_core::sc_time_stamp();
+  const int64_t now_ps = ps_resolution_ ? static_cast<int64_t>(now.value()) : to_ps(now);
+  const int64_t arrival_ps = now_ps + (ps_resolution_ ? static_cast<int64_t>(delay.value()) : to_ps(delay));
   const int64_t tck = config_.tck_ps;
   const int64_t arrival_cycle = (arrival_ps + tck - 1) / tck;
   const int64_t done_cycle = scheduler_.access(
       Request{trans.get_address(), trans.get_data_length(), trans.is_write(), arrival_cycle});
   const int64_t done_ps = std::max(arrival_ps, done_cycle * tck);
-  delay = sc_core::sc_time(static_cast<double>(done_ps - now_ps), sc_core::SC_PS);
+  delay = ps_resolution_ ? sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(done_ps - now_ps))
+                         : sc_core::sc_time(static_cast<double>(done_ps - now_ps), sc_core::SC_PS);
 
   // Trace signals: busy from now until the data is done, at request granularity.
-  const uint64_t mask = scheduler_.channel_mask(trans.get_address(), trans.get_data_length());
   // The signals are written only by update_signals (one driver), in the next delta cycle.
-  for (uint32_t c = 0; c < config_.channels; ++c) {
-    if (c < 64 && !(mask >> c & 1)) continue;
-    busy_until_ps_[c] = std::max(busy_until_ps_[c], done_ps);
-    open_banks_[c] = scheduler_.open_banks(c);
+  if (config_.channels <= 64) {
+    for (const uint32_t c : scheduler_.touched_channels()) {
+      busy_until_ps_[c] = std::max(busy_until_ps_[c], done_ps);
+      open_banks_[c] = scheduler_.open_banks(c);
+    }
+  } else {  // channel_mask() marks every channel beyond the 64th as touched
+    const uint64_t mask = scheduler_.channel_mask(trans.get_address(), trans.get_data_length());
+    for (uint32_t c = 0; c < config_.channels; ++c) {
+      if (c < 64 && !(mask >> c & 1)) continue;
+      busy_until_ps_[c] = std::max(busy_until_ps_[c], done_ps);
+      open_banks_[c] = scheduler_.open_banks(c);
+    }
   }
   signal_update_.notify(sc_core::SC_ZERO_TIME);
   trans.set_dmi_allowed(config_.dmi);

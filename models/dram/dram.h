@@ -62,6 +62,7 @@ class Lpddr5 : public sc_core::sc_module {
   std::vector<uint32_t> open_banks_;
   sc_core::sc_event signal_update_;
   bool trace_written_ = false;
+  int ps_resolution_ = -1;  // 1: the kernel's time resolution is 1 ps (sc_time values are ps); -1: not known yet
 };
 
 }  // namespace dacapo::dram

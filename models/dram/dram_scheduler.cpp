@@ -15,6 +15,7 @@ constexpr size_t kHistogramCycles = size_t{1} << 20;
 
 DramScheduler::DramScheduler(const DramConfig& cfg)
     : cfg_((cfg.validate(), cfg)),
+      capacity_(cfg_.capacity_bytes()),
       map_(cfg_),
       rules_(build_timing_rules(cfg_)),
       channel_seq_(cfg_.channels, 0),
@@ -27,7 +28,7 @@ DramScheduler::DramScheduler(const DramConfig& cfg)
 }
 
 std::string DramScheduler::check(uint64_t address, uint64_t length) const {
-  const uint64_t capacity = cfg_.capacity_bytes();
+  const uint64_t capacity = capacity_;
   if (length == 0) return "zero-length request";
   if (address >= capacity || length > capacity - address) {
     char buf[160];
@@ -52,16 +53,18 @@ uint64_t DramScheduler::submit(const Request& request) {
   if (const std::string why = check(request.address, request.length); !why.empty())
     throw std::invalid_argument("dram: " + why);
   const uint64_t id = next_id_++;
-  inflight_.push_back(RequestState{request.arrival});
+  RequestState& state = inflight_.emplace_back();
+  state.arrival = request.arrival;
   // One extra count while bursts are still being queued, so the request cannot finish half-submitted.
-  inflight_.back().bursts_left = 1;
+  state.bursts_left = 1;
   ++requests_;
   (request.write ? write_requests_ : read_requests_) += 1;
   (request.write ? write_bytes_ : read_bytes_) += request.length;
   if (recording_)
     trace_.push_back(StlRecord{static_cast<uint64_t>(std::max<int64_t>(0, request.arrival)), request.write,
                                request.address, request.length});
-  std::fill(channel_touched_.begin(), channel_touched_.end(), 0);
+  for (const uint32_t c : touched_) channel_touched_[c] = 0;
+  touched_.clear();
 
   const uint64_t burst = cfg_.burst_bytes();
   const uint64_t end = request.address + request.length;
@@ -78,7 +81,10 @@ uint64_t DramScheduler::submit(const Request& request) {
     collect(channel);
     ++inflight_[id - first_inflight_id_].bursts_left;
     channel_seq_[d.channel] = channel.enqueue(Burst{id, d.bank, d.row, request.write, admitted});
-    channel_touched_[d.channel] = 1;
+    if (!channel_touched_[d.channel]) {
+      channel_touched_[d.channel] = 1;
+      touched_.push_back(d.channel);
+    }
     admitted_max = std::max(admitted_max, admitted);
   }
   last_admission_ = admitted_max;
@@ -89,8 +95,8 @@ uint64_t DramScheduler::submit(const Request& request) {
 
 int64_t DramScheduler::access(const Request& request) {
   const uint64_t id = submit(request);
-  for (uint32_t c = 0; c < cfg_.channels; ++c) {
-    if (!channel_touched_[c]) continue;
+  // Channels are independent controllers: the order in which they are drained does not matter.
+  for (const uint32_t c : touched_) {
     channels_[c].drain_through(channel_seq_[c]);
     collect(channels_[c]);
   }
@@ -108,7 +114,7 @@ void DramScheduler::drain() {
   }
 }
 
-void DramScheduler::collect(ChannelScheduler& channel) {
+void DramScheduler::collect_slow(ChannelScheduler& channel) {
   auto& done = channel.completed();
   for (const BurstDone& b : done) {
     RequestState& r = inflight_[b.request_id - first_inflight_id_];

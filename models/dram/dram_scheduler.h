@@ -50,6 +50,10 @@ class DramScheduler {
 
   // Empty when the request is acceptable, else why not (zero length, outside the capacity).
   std::string check(uint64_t address, uint64_t length) const;
+  // check(address, length).empty(), without building a message.
+  bool acceptable(uint64_t address, uint64_t length) const {
+    return length != 0 && address < capacity_ && length <= capacity_ - address;
+  }
 
   // Queues the request's bursts (waiting for queue room, which may admit them later than `arrival`) and
   // returns its id. Does not wait for completion: use for trace replay.
@@ -69,6 +73,8 @@ class DramScheduler {
   int64_t channel_busy_until(uint32_t channel) const { return channels_[channel].counters().last_data_done; }
   // Channels a request touches (bitmask over the first 64 channels; all bits when more).
   uint64_t channel_mask(uint64_t address, uint64_t length) const;
+  // The channels the most recent submit()/access() touched, in the order its bursts reached them.
+  const std::vector<uint32_t>& touched_channels() const { return touched_; }
 
   DramSummary summary() const;
   void report_stats(StatsReport& report, const std::string& path) const;
@@ -86,13 +92,19 @@ class DramScheduler {
     uint32_t bursts_left = 0;
     RowOutcome outcome = RowOutcome::Hit;
   };
-  void collect(ChannelScheduler& channel);
+  // Consumes the channel's completed bursts and retires finished requests from the front of inflight_.
+  void collect(ChannelScheduler& channel) {
+    if (!channel.completed().empty() || (!inflight_.empty() && inflight_.front().bursts_left == 0))
+      collect_slow(channel);
+  }
+  void collect_slow(ChannelScheduler& channel);
   void finish_request(const RequestState& r);
   double cycles_to_ns(double cycles) const { return cycles * cfg_.tck_ps * 1e-3; }
   uint64_t latency_percentile(double q) const;
   int64_t popped_completion(uint64_t id) const;
 
   const DramConfig cfg_;
+  const uint64_t capacity_;
   const AddressMap map_;
   const std::vector<TimingRule> rules_;
   std::vector<ChannelScheduler> channels_;
@@ -103,7 +115,8 @@ class DramScheduler {
   int64_t recent_completion_ = 0;        // completion of the request popped last (for access())
   uint64_t recent_completion_id_ = ~uint64_t{0};
   std::vector<uint64_t> channel_seq_;      // scratch: last sequence number per channel for access()
-  std::vector<uint8_t> channel_touched_;   // scratch
+  std::vector<uint8_t> channel_touched_;   // scratch: 1 for the channels in touched_
+  std::vector<uint32_t> touched_;          // channels the last submit() queued bursts on
 
   // Statistics.
   uint64_t requests_ = 0, read_requests_ = 0, write_requests_ = 0;
