@@ -70,13 +70,38 @@ AddressMap::AddressMap(const DramConfig& cfg) {
       throw std::invalid_argument("field '" + std::string(names[f]) + "' has " + std::to_string(got[f]) +
                                   " bits but the geometry needs " + std::to_string(expected[f]) + " (map '" +
                                   text_ + "')");
+  // Packed layout for the tables (the byte offset field is not needed by decode).
+  uint32_t packed = 0;
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (f == kByte) continue;
+    packed_shift_[f] = packed;
+    packed_mask_[f] = (uint64_t{1} << got[f]) - 1;
+    packed += got[f];
+  }
+  byte_tables_.resize((shift + 7) / 8);
+  for (size_t i = 0; i < byte_tables_.size(); ++i)
+    for (uint64_t v = 0; v < 256; ++v) {
+      uint32_t value[kFieldCount] = {};
+      decode_by_parts(v << (8 * i), value);
+      uint64_t word = 0;
+      for (int f = 0; f < kFieldCount; ++f)
+        if (f != kByte) word |= uint64_t{value[f]} << packed_shift_[f];
+      byte_tables_[i][v] = word;
+    }
 }
 
-DecodedAddress AddressMap::decode(uint64_t address) const {
-  uint32_t value[kFieldCount] = {};
+void AddressMap::decode_by_parts(uint64_t address, uint32_t* value) const {
   for (const Part& p : parts_)
     value[p.field] |= static_cast<uint32_t>((address >> p.address_shift) & ((uint64_t{1} << p.width) - 1))
                       << p.field_shift;
+}
+
+DecodedAddress AddressMap::decode(uint64_t address) const {
+  // Address bits above the map's width are ignored, as by the part-wise decode (callers check the capacity).
+  uint64_t word = 0;
+  for (size_t i = 0; i < byte_tables_.size(); ++i) word |= byte_tables_[i][(address >> (8 * i)) & 0xFF];
+  uint32_t value[kFieldCount];
+  for (int f = 0; f < kFieldCount; ++f) value[f] = static_cast<uint32_t>((word >> packed_shift_[f]) & packed_mask_[f]);
   DecodedAddress d;
   d.channel = value[kChannel];
   d.bank_group = value[kBankGroup];

@@ -8,6 +8,7 @@
 // Addresses are DRAM-local offsets (the bus router subtracts the DRAM base).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,14 @@ class AddressMap {
   std::vector<Part> parts_;
   std::string text_;
   uint32_t banks_per_group_ = 1;
+  // decode() by table: the map is a bit permutation, so each address byte contributes independently. The fields
+  // (column, channel, bank group, bank, row) are packed side by side into one 64-bit word (their widths add up
+  // to the address bits above the burst offset); byte_tables_[i][v] is the packed contribution of value v in
+  // address byte i, and decode ORs one entry per address byte and unpacks.
+  std::vector<std::array<uint64_t, 256>> byte_tables_;
+  uint32_t packed_shift_[kFieldCount] = {};
+  uint64_t packed_mask_[kFieldCount] = {};
+  void decode_by_parts(uint64_t address, uint32_t* value) const;
 };
 
 }  // namespace dacapo::dram

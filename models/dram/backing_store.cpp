@@ -9,11 +9,10 @@ void BackingStore::read(uint64_t address, uint8_t* out, uint64_t length) const {
   while (length > 0) {
     const uint64_t offset = address % kPageBytes;
     const uint64_t chunk = std::min(length, kPageBytes - offset);
-    const auto it = pages_.find(address / kPageBytes);
-    if (it == pages_.end())
-      std::memset(out, 0, chunk);
+    if (const uint8_t* p = find(address / kPageBytes))
+      std::memcpy(out, p + offset, chunk);
     else
-      std::memcpy(out, it->second.get() + offset, chunk);
+      std::memset(out, 0, chunk);
     address += chunk;
     out += chunk;
     length -= chunk;
@@ -32,9 +31,12 @@ void BackingStore::write(uint64_t address, const uint8_t* in, uint64_t length) {
 }
 
 uint8_t* BackingStore::page(uint64_t address) {
+  if (uint8_t* p = find(address / kPageBytes)) return p;
   auto& slot = pages_[address / kPageBytes];
-  if (!slot) slot = std::make_unique<uint8_t[]>(kPageBytes);  // value-initialised: zeros
-  return slot.get() + 0;
+  slot = std::make_unique<uint8_t[]>(kPageBytes);  // value-initialised: zeros
+  last_index_ = address / kPageBytes;
+  last_page_ = slot.get();
+  return last_page_;
 }
 
 }  // namespace dacapo::dram

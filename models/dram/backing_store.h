@@ -19,7 +19,19 @@ class BackingStore {
   uint64_t pages_allocated() const { return pages_.size(); }
 
  private:
+  // The allocated page of `index`, or nullptr. Remembers the last page found: accesses come in runs.
+  uint8_t* find(uint64_t index) const {
+    if (index == last_index_) return last_page_;
+    const auto it = pages_.find(index);
+    if (it == pages_.end()) return nullptr;
+    last_index_ = index;
+    last_page_ = it->second.get();
+    return last_page_;
+  }
+
   std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
+  mutable uint64_t last_index_ = ~uint64_t{0};  // pages are never freed, so the pointer stays valid
+  mutable uint8_t* last_page_ = nullptr;
 };
 
 }  // namespace dacapo::dram

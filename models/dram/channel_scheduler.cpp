@@ -13,7 +13,9 @@ ChannelScheduler::ChannelScheduler(const DramConfig& cfg, const std::vector<Timi
       data_done_write_(write_data_done(cfg)),
       banks_(cfg.banks),
       groups_(cfg.bank_groups) {
-  for (const TimingRule& r : rules) rules_from_[static_cast<int>(r.from)].push_back(r);
+  for (const TimingRule& r : rules)
+    rules_from_[static_cast<int>(r.from)][static_cast<int>(r.scope)].push_back(
+        RuleTarget{static_cast<uint8_t>(r.to), r.delay});
   for (auto& g : groups_) g.fill(0);
   channel_.fill(0);
   act_window_.fill(-kNever);
@@ -45,12 +47,10 @@ void ChannelScheduler::refresh_candidate(Candidate& best) const {
   c.rank = 0;
   if (cfg_.refresh == RefreshMode::AllBank) {
     int64_t pre_all = std::max(channel_[int(Command::PreAll)], bus_free_);
-    bool any_open = false;
-    for (const auto& b : banks_)
-      if (b.open_row >= 0) {
-        any_open = true;
-        pre_all = std::max(pre_all, b.next[int(Command::PreAll)]);
-      }
+    const bool any_open = open_banks_ > 0;
+    if (any_open)
+      for (const auto& b : banks_)
+        if (b.open_row >= 0) pre_all = std::max(pre_all, b.next[int(Command::PreAll)]);
     if (any_open) {
       c.command = Command::PreAll;
       c.time = std::max(refresh_due_, pre_all);
@@ -129,7 +129,9 @@ bool ChannelScheduler::step(int64_t limit) {
 
 void ChannelScheduler::update_pick(uint32_t b) {
   dirty_banks_ &= ~(uint64_t{1} << b);
-  BankPick pick;
+  BankPick& pick = picks_[b];  // rebuilt in place
+  pick.read.slot = pick.write.slot = pick.row.slot = kNone;
+  pick.row_command = Command::Act;
   const auto& list = bank_queue_[b];
   const BankState& bank = banks_[b];
   auto offer = [&](Offer& o, uint32_t slot, Command c) {
@@ -157,31 +159,25 @@ void ChannelScheduler::update_pick(uint32_t b) {
       offer(pick.row, list.front(), Command::Act);
     }
   }
-  picks_[b] = pick;
 }
 
 void ChannelScheduler::apply_rules(Command c, uint32_t bank, int64_t t) {
-  const uint32_t half = cfg_.banks / 2;
-  for (const TimingRule& r : rules_from_[static_cast<int>(c)]) {
-    const int to = static_cast<int>(r.to);
-    const int64_t until = t + r.delay;
-    switch (r.scope) {
-      case Scope::Bank:
-        banks_[bank].next[to] = std::max(banks_[bank].next[to], until);
-        dirty_banks_ |= uint64_t{1} << bank;
-        if (c == Command::RefBank) {  // per-2-bank refresh: the rule binds both banks of the pair
-          banks_[bank + half].next[to] = std::max(banks_[bank + half].next[to], until);
-          dirty_banks_ |= uint64_t{1} << (bank + half);
-        }
-        break;
-      case Scope::BankGroup: {
-        auto& slot = groups_[bank >> group_shift_][to];
-        slot = std::max(slot, until);
-        break;
-      }
-      case Scope::Channel: channel_[to] = std::max(channel_[to], until); break;
+  const auto& rules = rules_from_[static_cast<int>(c)];
+  const auto& bank_rules = rules[static_cast<int>(Scope::Bank)];
+  if (!bank_rules.empty()) {
+    auto& next = banks_[bank].next;
+    for (const RuleTarget& r : bank_rules) next[r.to] = std::max(next[r.to], t + r.delay);
+    dirty_banks_ |= uint64_t{1} << bank;
+    if (c == Command::RefBank) {  // per-2-bank refresh: the rule binds both banks of the pair
+      const uint32_t pair = bank + cfg_.banks / 2;
+      auto& pair_next = banks_[pair].next;
+      for (const RuleTarget& r : bank_rules) pair_next[r.to] = std::max(pair_next[r.to], t + r.delay);
+      dirty_banks_ |= uint64_t{1} << pair;
     }
   }
+  auto& group = groups_[bank >> group_shift_];
+  for (const RuleTarget& r : rules[static_cast<int>(Scope::BankGroup)]) group[r.to] = std::max(group[r.to], t + r.delay);
+  for (const RuleTarget& r : rules[static_cast<int>(Scope::Channel)]) channel_[r.to] = std::max(channel_[r.to], t + r.delay);
 }
 
 void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot, bool for_refresh) {
@@ -222,8 +218,12 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot,
     case Command::Rd:
     case Command::Wr: {
       const Entry& e = slots_[slot];
+      if (e.seq <= drain_seq_ && drain_left_ > 0) --drain_left_;
       const int64_t done = t + (c == Command::Rd ? data_done_read_ : data_done_write_);
-      completed_.push_back(BurstDone{e.burst.request_id, done, e.outcome});
+      BurstDone& d = completed_.emplace_back();  // filled in place (a temporary costs a store-forwarding stall)
+      d.request_id = e.burst.request_id;
+      d.data_done = done;
+      d.outcome = e.outcome;
       (c == Command::Rd ? counters_.read_bursts : counters_.write_bursts) += 1;
       counters_.data_bus_cycles += burst_cycles(cfg_);
       counters_.last_data_done = std::max(counters_.last_data_done, done);
@@ -308,15 +308,18 @@ uint64_t ChannelScheduler::enqueue(const Burst& burst) {
 }
 
 void ChannelScheduler::drain_through(uint64_t seq) {
-  while (count_ > 0 && oldest_seq() <= seq)
+  // Count the queued bursts at or before `seq` once; issue() counts them down as their column commands issue.
+  drain_seq_ = seq;
+  if (seq + 1 >= next_seq_) {
+    drain_left_ = count_;  // every queued burst (the usual case: draining through the newest request)
+  } else {
+    drain_left_ = 0;
+    for (uint64_t banks = nonempty_banks_; banks != 0; banks &= banks - 1)
+      for (const uint32_t slot : bank_queue_[__builtin_ctzll(banks)]) drain_left_ += slots_[slot].seq <= seq;
+  }
+  while (drain_left_ > 0)
     if (!step(kNever)) throw std::logic_error("dram channel scheduler: queued bursts but no command can issue");
-}
-
-uint64_t ChannelScheduler::oldest_seq() const {
-  uint64_t oldest = ~uint64_t{0};
-  for (uint64_t banks = nonempty_banks_; banks != 0; banks &= banks - 1)
-    oldest = std::min(oldest, slots_[bank_queue_[__builtin_ctzll(banks)].front()].seq);
-  return oldest;
+  drain_seq_ = 0;
 }
 
 void ChannelScheduler::drain_all() { drain_through(~uint64_t{0}); }

@@ -96,7 +96,6 @@ class ChannelScheduler {
   int64_t earliest_act(uint32_t bank) const;
   void refresh_candidate(Candidate& best) const;
   void issue(Command c, uint32_t bank, int64_t t, uint32_t slot, bool for_refresh);
-  uint64_t oldest_seq() const;
   void skip_idle_refreshes(int64_t limit);
   void apply_rules(Command c, uint32_t bank, int64_t t);
 
@@ -105,7 +104,12 @@ class ChannelScheduler {
   const uint32_t group_shift_;  // bank >> group_shift_ = bank group (banks per group is a power of two)
   const uint32_t data_done_read_;
   const uint32_t data_done_write_;
-  std::array<std::vector<TimingRule>, kCommandCount> rules_from_;
+  // The rule table by issuing command and scope, as (to, delay) pairs: apply_rules needs no scope dispatch.
+  struct RuleTarget {
+    uint8_t to;
+    uint32_t delay;
+  };
+  std::array<std::array<std::vector<RuleTarget>, 3>, kCommandCount> rules_from_;
   // The queue: bursts live in fixed slots; each bank lists its bursts' slots in age order. Arrival cycles are
   // non-decreasing in queue order (enqueue clamps them), so within a bank the oldest burst of a kind is also
   // the one that can issue earliest, and a step only looks at the head bursts of each bank.
@@ -142,6 +146,9 @@ class ChannelScheduler {
   int64_t last_column_ = 0;
   int64_t next_command_ = -1;          // cycle of the next command as found by the last failed step, -1 unknown            // cycle of the last RD/WR
   uint64_t next_seq_ = 0;
+  // drain_through(): bursts with seq <= drain_seq_ still queued (counted down by issue()).
+  uint64_t drain_seq_ = 0;
+  size_t drain_left_ = 0;
   // Refresh: all-bank due cycle, or per-bank due cycle and the pair it refreshes.
   int64_t refresh_due_ = kNever;
   uint32_t refresh_pair_ = 0;
