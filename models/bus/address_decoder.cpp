@@ -23,8 +23,13 @@ AddressDecoder::AddressDecoder(std::vector<AddressRange> ranges) : ranges_(std::
 
 std::optional<AddressDecoder::Hit> AddressDecoder::decode(uint64_t addr, uint64_t length) const {
   if (length == 0) length = 1;
+  if (last_hit_ < ranges_.size() && ranges_[last_hit_].contains(addr, length))
+    return Hit{last_hit_, addr - ranges_[last_hit_].base};
   for (size_t i = 0; i < ranges_.size(); ++i)
-    if (ranges_[i].contains(addr, length)) return Hit{i, addr - ranges_[i].base};
+    if (ranges_[i].contains(addr, length)) {
+      last_hit_ = i;
+      return Hit{i, addr - ranges_[i].base};
+    }
   return std::nullopt;
 }
 

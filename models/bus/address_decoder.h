@@ -33,6 +33,9 @@ class AddressDecoder {
 
  private:
   std::vector<AddressRange> ranges_;
+  // The window of the last hit, tried first (traffic comes in runs to one target; windows do not overlap, so
+  // at most one window can hold a request and the order of the search does not change the answer).
+  mutable size_t last_hit_ = 0;
 };
 
 }  // namespace dacapo::bus
