@@ -200,15 +200,18 @@ void conv_a_blocks(const ConvGeometry& g, uint64_t m0, uint32_t nm, uint64_t kb0
                                });
     return (it != spans.end() && it->b == b && it->ih == ih) ? &*it : nullptr;
   };
+  // Output pixel of the current row of A (set per m below) and the last span found (one span serves a whole
+  // kernel row, so consecutive elements mostly hit it).
+  uint32_t b = 0;
+  int64_t oh = 0, ow = 0;
+  const ConvRowSpan* last_span = nullptr;
   // Address of input element (b, ih, iw, channel c) in the fetched buffer, or nullptr for zero padding.
-  auto element = [&](uint64_t m, uint64_t k, uint64_t elem_offset) -> const uint8_t* {
-    const uint32_t b = static_cast<uint32_t>(m / ohw);
-    const uint64_t rem = m % ohw;
-    const int64_t oh = int64_t(rem / g.out_w()), ow = int64_t(rem % g.out_w());
+  auto element = [&](uint64_t k, uint64_t elem_offset) -> const uint8_t* {
     const int64_t kh = int64_t(k / row_k), kw = int64_t((k % row_k) / g.in_c);
     const int64_t ih = oh * g.stride - g.pad + kh, iw = ow * g.stride - g.pad + kw;
     if (ih < 0 || iw < 0 || ih >= int64_t(g.in_h) || iw >= int64_t(g.in_w)) return nullptr;
-    const ConvRowSpan* s = find_span(b, static_cast<uint32_t>(ih));
+    const ConvRowSpan* s = last_span;
+    if (!s || s->b != b || s->ih != uint32_t(ih)) s = last_span = find_span(b, static_cast<uint32_t>(ih));
     if (!s || iw < int64_t(s->iw_lo) || iw > int64_t(s->iw_hi))
       throw std::logic_error("conv_a_blocks: element outside the fetched spans");
     return bytes + s->offset + uint64_t(iw - s->iw_lo) * g.lda + elem_offset;
@@ -216,6 +219,9 @@ void conv_a_blocks(const ConvGeometry& g, uint64_t m0, uint32_t nm, uint64_t kb0
   float x[mx::kBlock];
   for (uint32_t i = 0; i < nm; ++i) {
     const uint64_t m = m0 + i;
+    b = static_cast<uint32_t>(m / ohw);
+    oh = int64_t((m % ohw) / g.out_w());
+    ow = int64_t((m % ohw) % g.out_w());
     for (uint32_t j = 0; j < nkb; ++j) {
       const uint64_t kblk = (kb0 + j) * 16;
       mx::Block& dst = out[uint64_t(i) * nkb + j];
@@ -223,7 +229,7 @@ void conv_a_blocks(const ConvGeometry& g, uint64_t m0, uint32_t nm, uint64_t kb0
         // in_c % 16 == 0: the block is one stored channel block of one pixel.
         const uint64_t c0 = kblk % g.in_c;
         const uint32_t bb = regs::mx_block_bytes(g.elem);
-        const uint8_t* p = element(m, kblk, (c0 / 16) * bb);
+        const uint8_t* p = element(kblk, (c0 / 16) * bb);
         dst = p ? mx::unpack(p, to_mx(g.elem)) : mx::Block{};
         continue;
       }
@@ -233,7 +239,7 @@ void conv_a_blocks(const ConvGeometry& g, uint64_t m0, uint32_t nm, uint64_t kb0
           x[l] = 0.0f;
           continue;
         }
-        const uint8_t* p = element(m, k, 4 * (k % g.in_c));
+        const uint8_t* p = element(k, 4 * (k % g.in_c));
         x[l] = p ? load_f32(p) : 0.0f;
       }
       dst = mx::encode(x, fmt);
