@@ -16,6 +16,7 @@ BoardConfig load_board_config(const ParamStore& store) {
   b.cpu = load_config<cpu::CpuConfig>(store, "soc.cpu");
   b.bus = load_config<bus::BusConfig>(store, "soc.bus");
   b.acc = load_config<acc::AccConfig>(store, "soc.acc");
+  b.acc.energy = acc::load_energy_config(store, "soc.acc.energy");
   b.dram = dram::load_dram_config(store, "soc.dram");
   b.camera = load_config<camera::CameraConfig>(store, "soc.camera");
   b.camera_source = load_config<CameraSourceConfig>(store, "soc.camera.source");
@@ -36,6 +37,7 @@ std::vector<ParamDoc> describe_board(const BoardConfig& cfg) {
   append(describe_config("soc.cpu", cfg.cpu));
   append(describe_config("soc.bus", cfg.bus));
   append(describe_config("soc.acc", cfg.acc));
+  append(describe_config("soc.acc.energy", cfg.acc.energy));
   append(describe_config("soc.dram", cfg.dram));
   append(describe_config("soc.camera", cfg.camera));
   append(describe_config("soc.camera.source", cfg.camera_source));

@@ -52,11 +52,14 @@ if [ -f "$out/accuracy.csv" ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/
   warmup=$(sed -n 's/^warmup_s = //p' "$out/summary.txt")
   /usr/bin/python3 "$root/scripts/plot_cl.py" "$out" --out "$out/plot" --warmup "${warmup:-480}" >/dev/null &&
     plots="$out/plot_accuracy.png $out/plot_phases.png"
+  /usr/bin/python3 "$root/scripts/plot_power.py" "$out" --out "$out/plot_power.png" --csv "$out/energy.csv" \
+    >"$out/energy.txt" && plots="${plots:-} $out/plot_power.png"
 fi
 echo "== dacapo_cl: $policy on $scenario (seed $seed), exit $status, wall ${wall%.*} s"
 if [ -f "$out/summary.txt" ]; then
   grep -E '^(bsa_rows|tsa_rows|accuracy_mean|accuracy_geomean|scored_windows|frames_dropped|drift_hits|drift_misses|drift_false_alarms) =' \
     "$out/summary.txt" | sed 's/ = /: /; s/^/   /'
 fi
+[ ! -s "$out/energy.txt" ] || grep -v '^  plot:' "$out/energy.txt" | sed 's/^/   /'
 echo "   outputs: $out ${plots:+(plots: $plots)}"
 exit $status

@@ -567,6 +567,7 @@ ClApp::Outcome ClApp::write_outputs(const cl::RunRecord& full, const cl::ClConfi
       << "tsa_rows = " << tsa_rows_ << "\n"
       << "bsa_inference_s = " << costs_.seconds(Kernel::Inference, cfg.kernels.eval(), bsa_rows_, 1) << "\n"
       << "warmup_s = " << cfg.metrics.warmup_s << "\n"
+      << "stream_start_s = " << std::setprecision(12) << double(t0_ps_) * 1e-12 << std::setprecision(6) << "\n"
       << "labels = " << app_.labels << "\n"
       << "lr = " << app_.lr << "\n"
       << "phases = " << run->phases.size() << "\n";

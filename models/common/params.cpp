@@ -106,6 +106,10 @@ void ParamStore::set_assignment(const std::string& assignment, const std::string
 void ParamStore::load_ini(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ParamError(path + ": cannot open config file");
+  load_ini_stream(in, path);
+}
+
+void ParamStore::load_ini_stream(std::istream& in, const std::string& path) {
   std::string line;
   std::string section;
   int line_no = 0;

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -143,6 +144,9 @@ class ParamStore {
   // INI: "[section]" prefixes following keys with "section."; "key = value"; '#' or ';' start comments.
   // Throws ParamError naming file and line on malformed lines; a missing file is an error too.
   void load_ini(const std::string& path);
+  // The same from text already in memory (e.g. a data file compiled into the binary); `name` stands for the
+  // file in error messages and origins ("name:line").
+  void load_ini_stream(std::istream& in, const std::string& name);
 
   // Marks the key consumed. Returns nullptr when the key was not set.
   const Entry* take(const std::string& key) const;

@@ -32,6 +32,7 @@ void AccConfig::validate() const {
   require(dma_burst_bytes >= 4 && dma_burst_bytes % 4 == 0, "dma_burst_bytes", "must be a multiple of 4, >= 4");
   require(dma_bytes_per_cycle >= 1, "dma_bytes_per_cycle", "must be >= 1");
   require(dram_bytes > 0, "dram_bytes", "must be positive");
+  energy.validate();
   // Each SA must hold, double-buffered, one MX9 block (18 B) per column and per row, and two FP32 output tiles
   // plus the row-major MX staging of the PCU (cols x 32 FP32).
   for (unsigned sa = 0; sa < 2; ++sa) {

@@ -5,6 +5,7 @@
 
 #include "firmware/hal/soc_map.h"
 #include "models/common/params.h"
+#include "models/dacapo/energy.h"
 
 namespace dacapo::acc {
 
@@ -30,6 +31,9 @@ struct AccConfig {
   bool ideal_memory = false;          // tests: DMA transactions still happen but cost no time
   uint64_t dram_base = soc::kDramBase;
   uint64_t dram_bytes = 0x8'0000'0000ull;  // 32 GiB (16 channels x 16 Gb); descriptors outside are BadAddress
+  // Per-action energies, keys under soc.acc.energy (not visited by visit_params below: the platform loads them
+  // with load_energy_config, which layers the data file).
+  EnergyConfig energy = default_energy_config();
 
   template <class V>
   void visit_params(V& v) {

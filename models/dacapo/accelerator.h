@@ -35,7 +35,8 @@ class Accelerator : public sc_core::sc_module {
   std::vector<JobRecord> jobs() const;
   // Writes the job records as CSV (header + one line per job).
   static void write_jobs_csv(std::ostream& os, const std::vector<JobRecord>& jobs);
-  // Stats under `path` (normally "soc.acc").
+  // Stats under `path` (normally "soc.acc"), including energy and average power (<path>.energy, per SA
+  // energy_pj). Powers are averages over the simulated time so far (sc_time_stamp()).
   void report_stats(StatsReport& report, const std::string& path) const;
   // Per-row owner/busy/precision, per-SA job tag/precision, DMA busy, IRQ line.
   void trace(sc_core::sc_trace_file* tf) const;
@@ -44,6 +45,7 @@ class Accelerator : public sc_core::sc_module {
 
  private:
   const AccConfig cfg_;
+  void report_energy(StatsReport& report, const std::string& path) const;
 
  public:
   Csr csr;

@@ -128,6 +128,14 @@ bool SaController::dma(tlm::tlm_command cmd, const std::vector<Segment>& segment
   return true;
 }
 
+void SaController::account_energy(JobRecord& rec, uint64_t end_cycle) const {
+  rec.actions.dma_bytes = rec.dram_read_bytes + rec.dram_write_bytes;
+  rec.energy = dynamic_energy(rec.actions, rec.precision, cfg_.energy);
+  const double seconds = double(end_cycle - std::min(end_cycle, rec.start_cycle)) * period_.to_seconds();
+  const double sram_share = sa_ == 0 ? cfg_.sram_top_share : 1.0 - cfg_.sram_top_share;
+  rec.energy += static_energy(seconds, double(rec.rows) / cfg_.rows, sram_share, cfg_.energy);
+}
+
 void SaController::raise_error(QueueState& st, ErrorCode code, uint32_t slot) {
   st.halted = true;
   st.busy = false;
@@ -182,7 +190,10 @@ void SaController::run() {
     try {
       execute(c, st);
     } catch (const Aborted&) {
-      current_ = nullptr;  // soft reset: the job is dropped without write-back; the loop resets the state
+      // Soft reset: the job is dropped without write-back; the loop resets the state. Its work so far was done.
+      // (Its record keeps end_cycle 0: not completed.)
+      if (current_) account_energy(*current_, cycles(sc_time_stamp()));
+      current_ = nullptr;
     }
   }
 }
@@ -226,6 +237,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
     sync_to(end);
     rec.end_cycle = cycles(end);
     rec.dram_stall_cycles = rec.end_cycle - rec.start_cycle;
+    account_energy(rec, rec.end_cycle);
     current_ = nullptr;
     raise_error(st, code, slot);
   };
@@ -331,6 +343,9 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
       const uint64_t sram = uint64_t(cm) * nkb * bb;
       rec.sram_input_bytes += sram;
       perf_[PerfCounter::SramInputBytes] += sram;
+      rec.actions.sram_write_bytes[kInputBuffer] += sram;
+      if (conv ? job.conv.elem == regs::ElemFormat::FP32 : !OperandFormat{job.a.elem}.is_mx())
+        rec.actions.pcu_blocks += uint64_t(cm) * nkb;  // FP32 operand converted to the SA precision on the way in
     }
     // B
     const uint64_t b_key = ng * plan.chunks + chunk;
@@ -353,6 +368,8 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
       const uint64_t sram = uint64_t(rn) * nkb * bb;
       rec.sram_weight_bytes += sram;
       perf_[PerfCounter::SramWeightBytes] += sram;
+      rec.actions.sram_write_bytes[kWeightBuffer] += sram;
+      if (!OperandFormat{job.b.elem}.is_mx()) rec.actions.pcu_blocks += uint64_t(rn) * nkb;
     }
     if (chunk != 0) return true;
     // First chunk of a tile: the accumulators start from C (accumulate) or zero; the bias slice comes along.
@@ -375,6 +392,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
           }
       rec.sram_output_bytes += 4ull * cm * rn;
       perf_[PerfCounter::SramOutputBytes] += 4ull * cm * rn;
+      rec.actions.sram_write_bytes[kOutputBuffer] += 4ull * cm * rn;
     }
     if (job.bias) {
       uint8_t* data = nullptr;
@@ -407,6 +425,8 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
     const uint64_t out_bytes = 4ull * cm * rn;  // rows write the tile, the PCU reads it
     rec.sram_output_bytes += 2 * out_bytes;
     perf_[PerfCounter::SramOutputBytes] += 2 * out_bytes;
+    rec.actions.sram_write_bytes[kOutputBuffer] += out_bytes;
+    rec.actions.sram_read_bytes[kOutputBuffer] += out_bytes;
     segs.clear();
     uint8_t* data = nullptr;
     const OperandFormat& cf = job.c.format;
@@ -425,6 +445,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
       const uint32_t cbb = regs::mx_block_bytes(cf.elem);
       const uint64_t mb0 = m0 / 16, mbs = (cm + 15) / 16;
       for (uint64_t mb = 0; mb < mbs; ++mb) c_mx_col_segments(job.c, mb0 + mb, n0, rn, segs);
+      rec.actions.pcu_blocks += mbs * rn;
       if (functional_) {
         bytes.resize(total_bytes(segs));
         data = bytes.data();
@@ -455,6 +476,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
       if (nb_end > stage_nb0) {
         const uint32_t nnb = static_cast<uint32_t>(nb_end - stage_nb0);
         c_mx_row_segments(job.c, m0, cm, stage_nb0, nnb, segs);
+        rec.actions.pcu_blocks += uint64_t(cm) * nnb;
         if (functional_) {
           bytes.resize(total_bytes(segs));
           data = bytes.data();
@@ -536,6 +558,9 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
     rec.sram_weight_bytes += uint64_t(rn) * nkb * bb;
     perf_[PerfCounter::SramInputBytes] += sram_reads;
     perf_[PerfCounter::SramWeightBytes] += uint64_t(rn) * nkb * bb;
+    rec.actions.block_dots += uint64_t(cm) * rn * nkb;
+    rec.actions.sram_read_bytes[kInputBuffer] += sram_reads;
+    rec.actions.sram_read_bytes[kWeightBuffer] += uint64_t(rn) * nkb * bb;
 
     // Prefetch step s+1 into the half that step s-1 used.
     if (s + 1 < steps) {
@@ -578,6 +603,7 @@ void SaController::execute(const QueueControl& c, QueueState& st) {
   const double peak = double(busy) * c.row_count * cfg_.cols * macs_per_dpe_cycle(prec);
   rec.utilisation = peak > 0 ? double(rec.macs) / peak : 0.0;
   (void)dram_wait;
+  account_energy(rec, rec.end_cycle);
 
   perf_[PerfCounter::BusyCycles] += busy;
   perf_[PerfCounter::ComputeCycles] += compute_total;

@@ -47,6 +47,8 @@ struct JobRecord {
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
   uint64_t sram_input_bytes = 0, sram_weight_bytes = 0, sram_output_bytes = 0;
   regs::ErrorCode error = regs::ErrorCode::None;
+  JobActions actions;      // what the energy model charges (energy.h)
+  EnergyBreakdown energy;  // actions x per-action energies + leakage of the job's rows and SRAM half over its cycles
 };
 
 class SaController : public sc_core::sc_module {
@@ -97,6 +99,9 @@ class SaController : public sc_core::sc_module {
   void raise_error(QueueState& st, regs::ErrorCode code, uint32_t slot);
   void publish(const QueueState& st);
   void check_reset();
+  // Fills rec.actions.dma_bytes and rec.energy from the counted actions and the cycles from the job's start to
+  // `end_cycle` (at every job end: done, error, soft reset).
+  void account_energy(JobRecord& rec, uint64_t end_cycle) const;
 
   // DMA of `segments` (bursts) no earlier than `earliest`; data to/from `buf` in segment order (nullptr: scratch).
   // Returns false on an error response. `done` = completion time of the last burst.

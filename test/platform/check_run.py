@@ -81,6 +81,16 @@ def check_stats_agree_with_jobs(stats, jobs):
             got = stat(stats, path, name)
             if got != want:
                 fail(f"{path}.{name} = {got}, jobs.csv sums to {want}")
+        # Energy: the SA's stat is the sum of its jobs' energy_pj (CSV values have 9 significant digits).
+        want = sum(float(j["energy_pj"]) for j in jobs if j["sa"] == sa)
+        got = stat(stats, path, "energy_pj")
+        if abs(got - want) > 1e-6 * max(abs(want), 1.0):
+            fail(f"{path}.energy_pj = {got}, jobs.csv sums to {want}")
+    # The run's accelerator energy: the jobs' dynamic energy + leakage of everything over the whole run.
+    jobs_pj = sum(float(j["energy_pj"]) for j in jobs)
+    total_pj = stat(stats, "soc.acc.energy", "total_pj")
+    if total_pj < jobs_pj * (1 - 1e-6) or total_pj <= 0 and jobs:
+        fail(f"soc.acc.energy.total_pj = {total_pj} < sum of jobs {jobs_pj}")
 
 
 def vcd_signals(path):
