@@ -135,6 +135,38 @@ def check_consistent(outdir, frames, fps, window_s, warmup_s, partial=False):
     return s, win, ph
 
 
+def check_power(outdir, src):
+    """scripts/plot_power.py on a board run: its per-kernel energies add up to the jobs' (jobs.csv), B-SA jobs after
+    the stream start are inference, MX9 T-SA jobs are retrain (only retrain phases train), and the PNG exists."""
+    png, table = os.path.join(outdir, "power.png"), os.path.join(outdir, "power.csv")
+    p = subprocess.run(["/usr/bin/python3", os.path.join(src, "scripts/plot_power.py"), outdir, "--out", png,
+                        "--csv", table], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    print(p.stdout)
+    if p.returncode != 0:
+        fail("plot_power.py exited with %d" % p.returncode)
+    if not os.path.getsize(png):
+        fail("plot_power.py wrote no PNG")
+    jobs = read_csv(os.path.join(outdir, "jobs.csv"))
+    clock = 500e6
+    start = float(summary(outdir)["stream_start_s"])
+    kernels = {r["kernel"]: float(r["energy_j"]) for r in read_csv(table)}
+
+    def close(a, b):
+        return abs(a - b) <= 1e-5 * max(abs(b), 1e-15)
+
+    total = sum(float(j["energy_pj"]) for j in jobs) * 1e-12
+    if not close(sum(kernels.values()), total):
+        fail("per-kernel energies sum to %g J, jobs.csv to %g J" % (sum(kernels.values()), total))
+    infer = sum(float(j["energy_pj"]) for j in jobs
+                if j["sa"] == "B-SA" and int(j["start_cycle"]) / clock >= start) * 1e-12
+    if not close(kernels.get("inference", 0.0), infer):
+        fail("inference energy %g J, B-SA jobs in the stream %g J" % (kernels.get("inference", 0.0), infer))
+    train = sum(float(j["energy_pj"]) for j in jobs
+                if j["sa"] == "T-SA" and j["precision"] == "MX9" and int(j["start_cycle"]) / clock >= start) * 1e-12
+    if train <= 0 or not close(kernels.get("retrain", 0.0), train):
+        fail("retrain energy %g J, MX9 T-SA jobs %g J" % (kernels.get("retrain", 0.0), train))
+
+
 def main():
     case, vp, work, src = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
@@ -175,6 +207,7 @@ def main():
         want = 100.0 * sum(int(w["correct"]) for w in win) / frames
         if abs(float(last["cpu.running_accuracy"]) - want) > 1e-6:
             fail("VCD running accuracy %s != %g from accuracy.csv" % (last["cpu.running_accuracy"], want))
+        check_power(out, src)
     elif case == "time_limit_partial":
         limit = 30.0
         out = run(vp, os.path.join(work, case), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
