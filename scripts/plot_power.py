@@ -160,11 +160,12 @@ def main():
           f" DRAM total {stat(stats, 'soc.dram', 'energy_pj') * 1e-12:.4e} J"
           f" (average {stat(stats, 'soc.dram', 'average_power_mw'):.1f} mW, incl. refresh + background)")
     if args.csv:
-        with open(args.csv, "w", newline="") as f:
+        with open(args.csv + ".tmp", "w", newline="") as f:  # complete or absent
             w = csv.writer(f)
             w.writerow(["kernel", "jobs", "energy_j", "busy_s", "busy_power_w", "average_power_w", "dram_estimate_j"])
             for r in rows:
                 w.writerow([r[0], r[1]] + [f"{x:.6e}" for x in r[2:]])
+        os.replace(args.csv + ".tmp", args.csv)
 
     if args.out == "none":
         return
@@ -225,7 +226,8 @@ def main():
     bars.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     out = args.out or os.path.join(run, "plot_power.png")
-    fig.savefig(out, dpi=120)
+    fig.savefig(out + ".tmp", dpi=120, format="png")
+    os.replace(out + ".tmp", out)
     print(f"  plot: {out}")
 
 
