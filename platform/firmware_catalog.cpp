@@ -3,7 +3,9 @@
 #include <memory>
 #include "firmware/apps/dacapo_cl.h"
 #include "firmware/apps/gemm_selftest.h"
+#include "firmware/apps/profile.h"
 #include "platform/board_config.h"
+#include "platform/topology.h"
 #include "scenarios/src/scenario.h"
 #include "scenarios/src/weights_file.h"
 
@@ -84,6 +86,32 @@ FirmwareImage make_dacapo_cl_image() {
   return img;
 }
 
+// The profiler: the platform reads and validates the model's topology file (firmware cannot read files) and hands
+// the layer list to the firmware.
+FirmwareImage make_profile_image() {
+  const std::string prefix = "firmware.profile";
+  FirmwareImage img;
+  img.name = "profile";
+  img.description =
+      "per-kernel latency tables (infer/train x MX4/6/9 x rows) of a paper-scale model from its SCALE-Sim topology, "
+      "alone and with the other SA busy: profile.csv, profile_shared.csv, profile_bsa_rows.csv";
+  img.describe = [prefix] { return describe_config(prefix, fw::ProfileConfig{}); };
+  img.load = [prefix](const ParamStore& store, uint64_t, std::vector<ParamDoc>& effective) {
+    fw::ProfileConfig cfg = load_config<fw::ProfileConfig>(store, prefix);
+    if (cfg.topologies.empty()) cfg.topologies = DACAPO_TOPOLOGY_DIR;
+    const std::vector<ParamDoc> docs = describe_config(prefix, cfg);
+    effective.insert(effective.end(), docs.begin(), docs.end());
+    auto model = std::make_shared<const fw::ProfileModel>(load_gemm_topology(cfg.topologies, cfg.model));
+    auto background = cfg.background_model.empty()
+                          ? model
+                          : std::make_shared<const fw::ProfileModel>(
+                                load_gemm_topology(cfg.topologies, cfg.background_model));
+    return cpu::HostCpu::Firmware(
+        [cfg, model, background](fw::Hal& hal) { return fw::run_profile(hal, cfg, *model, *background); });
+  };
+  return img;
+}
+
 }  // namespace
 
 const std::vector<FirmwareImage>& firmware_images() {
@@ -96,6 +124,7 @@ const std::vector<FirmwareImage>& firmware_images() {
             return fw::run_gemm_selftest(hal, cfg, seed);
           }),
       make_dacapo_cl_image(),
+      make_profile_image(),
   };
   return images;
 }

@@ -132,8 +132,8 @@ CostTable CostTable::parse(std::istream& in, const std::string& source, const st
     if (f.size() != header.size())
       throw CostError(where + ": expected 6 columns, got " + std::to_string(f.size()));
     if (f[0].empty()) throw CostError(where + ": column 'model' is empty");
-    if (f[1] != "infer" && f[1] != "train")
-      throw CostError(where + ": column 'kernel': '" + f[1] + "' is not infer or train");
+    if (f[1] != "infer" && f[1] != "label" && f[1] != "train")
+      throw CostError(where + ": column 'kernel': '" + f[1] + "' is not infer, label or train");
     const auto prec = parse_precision(f[2]);
     if (!prec) throw CostError(where + ": column 'precision': '" + f[2] + "' is not MX4, MX6 or MX9");
     const uint32_t rows = parse_u32(f[3], where, "rows");
@@ -158,6 +158,10 @@ CostTable CostTable::parse(std::istream& in, const std::string& source, const st
 double CostTable::seconds(Kernel kernel, Precision precision, uint32_t rows, uint32_t batch) const {
   const std::string& model = kernel == Kernel::Label ? teacher_ : student_;
   const char* op = kernel == Kernel::Retrain ? "train" : "infer";
+  if (kernel == Kernel::Label) {  // an explicit label row of the teacher wins over its infer row
+    const auto label = table_.find(Key{model, "label", static_cast<uint32_t>(precision), rows, batch});
+    if (label != table_.end()) return label->second;
+  }
   const auto it = table_.find(Key{model, op, static_cast<uint32_t>(precision), rows, batch});
   if (it == table_.end())
     throw CostError(source_ + ": no entry for " + model + "," + op + "," + to_string(precision) + "," +

@@ -89,8 +89,9 @@ class PhaseCosts {
 std::optional<uint32_t> choose_bsa_rows(const CostOracle& cost, const KernelPlan& plan, double fps);
 
 // A cost table read from the profiler's CSV: header "model,kernel,precision,rows,batch,seconds", kernel
-// "infer" or "train". The student's rows answer Inference / Validate (infer) and Retrain (train), the teacher's
-// rows answer Label (infer). Lookups are exact; a missing entry is a CostError naming the query.
+// "infer", "label" or "train". The student's rows answer Inference / Validate (infer) and Retrain (train), the
+// teacher's rows answer Label (its "label" row if the table has one, else its "infer" row: the profiler measures
+// labeling as the teacher's batch-1 inference). Lookups are exact; a missing entry is a CostError naming the query.
 class CostTable : public CostOracle {
  public:
   // Throws CostError naming `source`, the line and the column on malformed input.

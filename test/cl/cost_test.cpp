@@ -46,6 +46,15 @@ TEST_CASE("Cost table answers each kernel from the student or the teacher rows")
                       Catch::Contains("costs.csv") && Catch::Contains("wrn50_2,infer,MX6,12,1"));
 }
 
+TEST_CASE("Cost table takes an explicit label row of the teacher before its infer row") {
+  std::istringstream in(std::string(kTable) + "wrn50_2,label,MX6,13,1,0.03\nwrn50_2,label,MX6,12,1,0.04\n");
+  const CostTable t = CostTable::parse(in, "costs.csv", "resnet18", "wrn50_2");
+  REQUIRE(t.seconds(Kernel::Label, Precision::MX6, 13, 1) == 0.03);
+  REQUIRE(t.seconds(Kernel::Label, Precision::MX6, 12, 1) == 0.04);
+  // A label row is never an inference cost of the student.
+  REQUIRE_THROWS_AS(t.seconds(Kernel::Inference, Precision::MX6, 12, 1), CostError);
+}
+
 TEST_CASE("Cost table errors name the file the line and the column") {
   REQUIRE_THAT(parse_error("model,kernel\n"), Catch::Contains("c.csv:1") && Catch::Contains("header"));
   const std::string h = "model,kernel,precision,rows,batch,seconds\n";
