@@ -1,9 +1,11 @@
 #include "platform/firmware_catalog.h"
 
+#include <fstream>
 #include <memory>
 #include "firmware/apps/dacapo_cl.h"
 #include "firmware/apps/gemm_selftest.h"
 #include "firmware/apps/profile.h"
+#include "firmware/cl/pacing.h"
 #include "platform/board_config.h"
 #include "platform/topology.h"
 #include "scenarios/src/scenario.h"
@@ -80,6 +82,19 @@ FirmwareImage make_dacapo_cl_image() {
     const std::string cache = scenarios::cache_dir(app.cache_dir);
     in->student_weights = scenarios::load_weights(scenarios::weights_path(cache, nn::kStudent), nn::kStudent).params;
     in->teacher_weights = scenarios::load_weights(scenarios::weights_path(cache, nn::kTeacher), nn::kTeacher).params;
+    if (!app.pacing_profile.empty()) {
+      // Pacing: the paper-scale table must parse and hold every entry the run will ask for, checked now.
+      const std::string key = prefix + ".pacing_profile";
+      std::ifstream file(app.pacing_profile);
+      if (!file) throw ParamError(key + ": cannot open '" + app.pacing_profile + "'");
+      try {
+        in->pacing = cl::CostTable::parse(file, app.pacing_profile, app.pacing_student, app.pacing_teacher);
+        cl::Pacing check(*in->pacing, cl.kernels, in->fps);
+      } catch (const cl::CostError& e) {
+        throw ParamError(key + " (" + prefix + ".pacing_student = " + app.pacing_student + ", pacing_teacher = " +
+                         app.pacing_teacher + "): " + e.what());
+      }
+    }
     return cpu::HostCpu::Firmware(
         [app, cl, in, seed](fw::Hal& hal) { return fw::run_dacapo_cl(hal, app, cl, *in, seed); });
   };

@@ -14,6 +14,7 @@
 #include "firmware/cl/frame_change.h"
 #include "firmware/cl/label_work.h"
 #include "firmware/cl/metrics.h"
+#include "firmware/cl/pacing.h"
 #include "firmware/driver/dacapo_driver.h"
 #include "firmware/driver/dram_arena.h"
 #include "firmware/hal/camera_regs.h"
@@ -132,6 +133,8 @@ class ClApp : public cl::PhaseExecutor, public cl::StreamInfo {
     uint64_t dropped = 0;
   };
   Outcome write_outputs(const cl::RunRecord& run, const cl::ClConfig& cfg, FrameId frames, bool complete);
+  // One pacing.csv row; counts the phase as an overrun when the board's work ended after the paper-scale end.
+  void pace_record(const cl::Phase& phase, double start, double paper_end, double work_end);
 
   Hal& hal_;
   const DacapoClConfig& app_;
@@ -144,6 +147,12 @@ class ClApp : public cl::PhaseExecutor, public cl::StreamInfo {
   std::unique_ptr<nn::NnRuntime> rt_;
   std::unique_ptr<nn::Network> live_, scratch_, teacher_;
   BoardCosts costs_;
+  std::unique_ptr<cl::Pacing> pacing_;  // set when the run follows a paper-scale pair's time line
+  std::ostringstream pacing_csv_;
+  uint64_t pacing_overruns_ = 0, pacing_rows_ = 0;
+  double pacing_max_overrun_ = 0;
+  double bsa_hold_until_ = 0;  // paced B-SA: no new frame before the paper inference latency has passed
+  double wake_at_ = 0;         // the current phase's end time: pump() wakes up for it
   uint32_t total_rows_ = 16, bsa_rows_ = 0, tsa_rows_ = 0;
   std::vector<std::pair<uint32_t, double>> bsa_profile_;
 
@@ -221,6 +230,17 @@ void ClApp::profile() {
     bsa_profile_.push_back({r, t});
     costs_.set(Kernel::Inference, eval, r, 1, t);
     if (!bsa_rows_ && t <= period + 1e-12) bsa_rows_ = r;
+  }
+  if (pacing_) {
+    const uint32_t board_choice = bsa_rows_;
+    bsa_rows_ = pacing_->bsa_rows();
+    std::ostringstream os;
+    os << std::setprecision(4) << "pacing: B-SA rows " << bsa_rows_ << " from the paper-scale table ("
+       << app_.pacing_student << " inference " << pacing_->frame_seconds() * 1e3 << " ms per frame; the compact "
+       << "student alone would take " << board_choice << ")";
+    say(os.str());
+    if (bsa_profile_[bsa_rows_ - 1].second > period + 1e-12)
+      say("pacing: the compact student does not keep up at these rows: frames will drop");
   }
   if (!bsa_rows_) throw std::runtime_error("dacapo_cl: no B-SA split keeps up with the camera");
   tsa_rows_ = total_rows_ - bsa_rows_;
@@ -327,7 +347,8 @@ void ClApp::service() {
       tsa_job_ = &rt_->start(std::move(job));
     }
   }
-  if (!bsa_job_ && pending_ != kNone) {
+  if (!bsa_job_ && pending_ != kNone && stream_time() >= bsa_hold_until_) {
+    if (pacing_) bsa_hold_until_ = stream_time() + pacing_->frame_seconds();
     bsa_frame_ = pending_;
     pending_ = kNone;
     bsa_job_ = &rt_->start(live_->infer_job(Sa::Bottom, cl_.kernels.eval(), {frame_addr(bsa_frame_)}));
@@ -362,7 +383,9 @@ void ClApp::pump(const std::function<bool()>& done, double until) {
     } else if (hal_.now_ps() - last_progress_ps > 10 * kPsPerS) {
       throw std::runtime_error("dacapo_cl: no progress for 10 s of simulated time");
     }
-    const double wait_s = std::isfinite(until) ? std::max(until - t, 1e-9) : 1.0;
+    double wake = wake_at_ > t ? std::min(until, wake_at_) : until;  // a phase end is a time, not an interrupt
+    if (!bsa_job_ && pending_ != kNone && bsa_hold_until_ > t) wake = std::min(wake, bsa_hold_until_);
+    const double wait_s = std::isfinite(wake) ? std::max(wake - t, 1e-9) : 1.0;
     hal_.wait_irq(mask, uint64_t(std::min(wait_s, 1.0) * double(kPsPerS)) + 1);
   }
 }
@@ -446,8 +469,16 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
       break;
   }
   const bool can_finish = !(phase.kind == cl::PhaseKind::Label && picks.size() < phase.label.count);
-  pump([&] { return can_finish && tsa_idle() && stream_time() >= phase.min_end; }, deadline);
-  const bool finished = can_finish && tsa_idle() && stream_time() >= phase.min_end;
+  double paper_wait = 0, work_end = NAN;
+  const double min_end = pacing_ ? pacing_->phase_end(phase, clock_, r.start, &paper_wait) : phase.min_end;
+  auto done = [&] {
+    if (std::isnan(work_end) && can_finish && tsa_idle()) work_end = stream_time();
+    return can_finish && tsa_idle() && stream_time() >= min_end;
+  };
+  wake_at_ = min_end;
+  pump(done, deadline);
+  wake_at_ = 0;
+  const bool finished = done();
   if (!finished) {
     // The stream ended first: nothing is trained or labeled. Let the T-SA job in flight run out.
     tsa_queue_.clear();
@@ -465,12 +496,13 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
     return r;
   }
   r.end = stream_time();
+  if (pacing_) pace_record(phase, r.start, min_end, work_end);
   if (phase.kind == cl::PhaseKind::Retrain && (r.steps_trained > 0 || !phase.train.valid.empty())) {
     // The retrained weights take effect now; the B-SA's frame in flight finishes with the old ones first.
     pump([&] { return bsa_job_ == nullptr; }, INFINITY);
     live_->swap_weights(*scratch_);
   } else if (phase.kind == cl::PhaseKind::Label) {
-    r.label_wait = label_wait_;
+    r.label_wait = pacing_ ? paper_wait : label_wait_;  // the labeler's idle time on the time line in use
     // Live predictions of the picked frames must exist (or be dropped) before scoring.
     const FrameId last = *std::max_element(picks.begin(), picks.end());
     pump([&] {
@@ -483,6 +515,21 @@ cl::PhaseResult ClApp::execute(const cl::Phase& phase, cl::FrameLog& log, double
   return r;
 }
 
+void ClApp::pace_record(const cl::Phase& phase, double start, double paper_end, double work_end) {
+  const double over = cl::Pacing::overrun(work_end, paper_end);
+  if (over > 0) {
+    ++pacing_overruns_;
+    pacing_max_overrun_ = std::max(pacing_max_overrun_, over);
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(6) << "pacing: phase '" << phase.tag << "' at " << start
+       << " s: the compact pair's work took " << over << " s longer than the paper-scale profile allows";
+    say(os.str());
+  }
+  pacing_csv_ << std::fixed << std::setprecision(6) << pacing_rows_++ << ',' << phase.tag << ','
+              << cl::to_string(phase.kind) << ',' << start << ',' << paper_end << ','
+              << work_end << ',' << over << '\n';
+}
+
 int ClApp::run() {
   clock_.fps = in_.fps;
   clock_.frame_count = app_.max_frames ? std::min(app_.max_frames, in_.frame_count) : in_.frame_count;
@@ -491,6 +538,10 @@ int ClApp::run() {
   segment_.assign(clock_.frame_count, 0);
   want_change_ = app_.frame_change || cl_.policy == "eomu";
   if (want_change_) change_.assign(clock_.frame_count, 0.0);
+  if (in_.pacing) {
+    pacing_ = std::make_unique<cl::Pacing>(*in_.pacing, cl_.kernels, in_.fps);
+    pacing_csv_ << "phase,tag,kernel,start_s,paper_end_s,board_work_end_s,overrun_s\n";
+  }
   boot();
   const double camera_fps = hal_.read32(soc::kCameraCsrBase + cr::kFpsMilli) * 1e-3;
   if (std::fabs(camera_fps - in_.fps) > 1e-3)
@@ -501,9 +552,13 @@ int ClApp::run() {
   cl::ClConfig cfg = cl_;
   if (app_.scenario_warmup) cfg.metrics.warmup_s = cfg.eomu.warmup_s = in_.warmup_s;
   std::unique_ptr<cl::Policy> policy = cl::make_policy(cfg);
-  const cl::PhaseCosts phase_costs(costs_, cfg.kernels, tsa_rows_);
+  // With pacing the policy plans with the paper-scale costs (its windows, budgets and step caps).
+  const cl::PhaseCosts phase_costs = pacing_ ? pacing_->costs() : cl::PhaseCosts(costs_, cfg.kernels, tsa_rows_);
+  const std::string pacing_note = pacing_ ? "paced as " + app_.pacing_student + "/" + app_.pacing_teacher + " (" +
+                                                app_.pacing_profile + ")"
+                                          : "not paced (the compact pair's own timing)";
   say("policy " + cfg.policy + ", " + std::to_string(clock_.frame_count) + " frames at " +
-      std::to_string(clock_.fps) + " fps, labels from the " + app_.labels);
+      std::to_string(clock_.fps) + " fps, labels from the " + app_.labels + ", " + pacing_note);
   start_camera();
   hal_.set_phase(Phase::Inference);
   cl::RunRecord run = cl::run_policy(*policy, *this, *this, phase_costs, [&](const cl::RunRecord& so_far) {
@@ -521,7 +576,8 @@ int ClApp::run() {
   os << std::fixed << std::setprecision(2) << "done: " << o.accuracy.scored_windows << " scored windows, accuracy mean "
      << o.accuracy.arithmetic_mean << " %, geomean " << o.accuracy.geometric_mean << " %, drops " << o.dropped
      << ", drifts " << o.drifts.hits << " hit / " << o.drifts.misses << " missed / " << o.drifts.false_alarms
-     << " false alarms";
+     << " false alarms, " << pacing_note;
+  if (pacing_) os << ", " << pacing_overruns_ << " overruns";
   say(os.str());
   hal_.set_phase(Phase::Done);
   return 0;
@@ -570,12 +626,19 @@ ClApp::Outcome ClApp::write_outputs(const cl::RunRecord& full, const cl::ClConfi
       << "stream_start_s = " << std::setprecision(12) << double(t0_ps_) * 1e-12 << std::setprecision(6) << "\n"
       << "labels = " << app_.labels << "\n"
       << "lr = " << app_.lr << "\n"
-      << "phases = " << run->phases.size() << "\n";
+      << "phases = " << run->phases.size() << "\n"
+      << "pacing = " << (pacing_ ? app_.pacing_student + "/" + app_.pacing_teacher : "off") << "\n";
+  if (pacing_)
+    sum << "pacing_profile = " << app_.pacing_profile << "\n"
+        << "pacing_bsa_inference_s = " << pacing_->frame_seconds() << "\n"
+        << "pacing_overruns = " << pacing_overruns_ << "\n"
+        << "pacing_max_overrun_s = " << pacing_max_overrun_ << "\n";
   hal_.write_output("accuracy.csv", acc.str());
   hal_.write_output("phases.csv", ph.str());
   hal_.write_output("drifts.csv", dr.str());
   hal_.write_output("costs.csv", costs_.csv());
   hal_.write_output("summary.txt", sum.str());
+  if (pacing_) hal_.write_output("pacing.csv", pacing_csv_.str());
   return {summary, drifts, dropped};
 }
 

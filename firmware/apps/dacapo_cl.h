@@ -13,12 +13,19 @@
 // `labels = ground_truth` (the authors' emulator's option; the teacher job still runs and is charged).
 //
 // Outputs (Hal::write_output): accuracy.csv, phases.csv, drifts.csv, summary.txt, costs.csv (the boot profile in
-// firmware/cl's CostTable format).
+// firmware/cl's CostTable format); with pacing, pacing.csv (per phase the paper-scale end and the board's own).
+//
+// Pacing (pacing_profile): the B-SA rows, the per-frame inference time and every T-SA phase's duration follow a
+// paper-scale pair's latency table (firmware/cl/pacing.h); the policy plans with those costs; the compact pair's
+// real work runs first and the phase then lasts until the paper-scale end (later if the board took longer: an
+// overrun, reported).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "firmware/cl/cost.h"
 #include "firmware/cl/policy_factory.h"
 #include "firmware/hal/hal.h"
 
@@ -38,6 +45,9 @@ struct DacapoClConfig {
   uint64_t dram_bytes = 1ull << 30;
   bool frame_change = false;       // compute EOMU's frame difference on the host per frame (always on for eomu)
   std::string cache_dir;           // weight cache (empty: scenarios::cache_dir's default); read by the loader
+  std::string pacing_profile;      // latency table of a paper-scale pair (empty = no pacing); read by the loader
+  std::string pacing_student = "resnet18";
+  std::string pacing_teacher = "wide_resnet50_2";
   template <class V>
   void visit_params(V& v) {
     v("lr", lr, "", "SGD learning rate of on-board retraining");
@@ -53,6 +63,12 @@ struct DacapoClConfig {
     v("dram_bytes", dram_bytes, "B", "size of the app's DRAM region (frame ring, networks)");
     v("frame_change", frame_change, "", "compute the frame difference per frame (always on for eomu)");
     v("cache_dir", cache_dir, "", "weight cache folder (empty = $DACAPO_CACHE_DIR or ~/.cache/dacapo-vp)");
+    v("pacing_profile", pacing_profile, "",
+      "pacing: cost table (model,kernel,precision,rows,batch,seconds) of a paper-scale pair, e.g. "
+      "scenarios/profiles/resnet18_wide_resnet50_2.csv; B-SA rows and phase durations follow it while the compact "
+      "pair learns (empty = the board's own timing)");
+    v("pacing_student", pacing_student, "", "pacing: the table's student model (inference, retraining, validation)");
+    v("pacing_teacher", pacing_teacher, "", "pacing: the table's teacher model (labeling)");
   }
   void validate() const {
     if (!(lr > 0)) throw std::invalid_argument("lr: must be > 0");
@@ -72,6 +88,7 @@ struct DacapoClInputs {
   double fps = 0;
   uint64_t frame_count = 0;  // frames of the scenario
   double warmup_s = 0;       // the scenario's warm-up
+  std::optional<cl::CostTable> pacing;  // the parsed pacing_profile (checked by the loader)
 };
 
 // Returns 0 when the run completed and its outputs were written.

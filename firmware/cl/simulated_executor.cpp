@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "firmware/cl/label_work.h"
+#include "firmware/cl/pacing.h"
 
 namespace dacapo::cl {
 
@@ -30,43 +31,15 @@ void SimulatedExecutor::infer_until(double t, FrameLog& log) {
   }
 }
 
-double SimulatedExecutor::schedule_labels(const std::vector<FrameId>& frames, double start, double& wait) const {
-  const double per_frame = costs_.label_seconds_per_frame();
-  double t = start;
-  for (FrameId f : frames) {
-    const double arrival = clock_.arrival(f);
-    if (arrival > t) {
-      wait += arrival - t;
-      t = arrival;
-    }
-    t += per_frame;
-  }
-  return t;
-}
-
 PhaseResult SimulatedExecutor::execute(const Phase& phase, FrameLog& log, double deadline) {
   PhaseResult r;
   r.start = now_;
-  double work_end = now_;
+  // Durations from the same formulas the policies plan with (pacing.h).
+  const double work_end = phase_work_end(phase, costs_, clock_, now_, &r.label_wait);
+  if (phase.kind == PhaseKind::Retrain)
+    r.steps_trained = costs_.train_steps(phase.train.train.size(), phase.train.epochs, phase.train.max_steps);
   std::vector<FrameId> picks;
-  switch (phase.kind) {
-    case PhaseKind::Idle:
-      break;
-    case PhaseKind::Retrain:
-      r.steps_trained = costs_.train_steps(phase.train.train.size(), phase.train.epochs, phase.train.max_steps);
-      work_end += costs_.train_seconds(phase.train.train.size(), phase.train.epochs, phase.train.max_steps) +
-                  costs_.valid_seconds(phase.train.valid.size());
-      break;
-    case PhaseKind::Label:
-      picks = resolve_label_frames(phase.label, clock_.frame_count);
-      if (picks.size() < phase.label.count) work_end = INFINITY;  // the stream ends before enough frames arrive
-      else work_end = schedule_labels(picks, now_, r.label_wait);
-      break;
-    case PhaseKind::Profile:
-      for (const auto& c : phase.profile.candidates)
-        work_end += costs_.train_seconds(c.train.size(), phase.profile.epochs) + 2 * costs_.valid_seconds(c.valid.size());
-      break;
-  }
+  if (phase.kind == PhaseKind::Label) picks = resolve_label_frames(phase.label, clock_.frame_count);
   const bool idle_forever = phase.kind == PhaseKind::Idle;
   double end = std::max(work_end, phase.min_end);
   if (end > deadline) {

@@ -22,9 +22,6 @@ class SimulatedExecutor : public PhaseExecutor {
   // the newest frame when it is free; a frame that arrives while it is busy with an earlier one is dropped (no
   // prediction, counted wrong). This gives the emulator's drop ratio max(0, 1 - 1/(fps·t_I)).
   void infer_until(double t, FrameLog& log);
-  // Frames to label and the labeler's schedule: each label starts when the labeler is free and the frame has
-  // arrived. Returns the time labeling ends and adds the idle time to `wait`.
-  double schedule_labels(const std::vector<FrameId>& frames, double start, double& wait) const;
 
   FrameClock clock_;
   const PhaseCosts& costs_;

@@ -9,6 +9,8 @@ usage: check_cl_run.py CASE DACAPO_VP WORKDIR SOURCE_DIR
                      are consistent over the frames they cover; phases end before the limit
   improves_on_drift  night.scn with no retraining and with DaCapo-Spatiotemporal: retraining on the board wins
                      accuracy back on the drifted (night) segment
+  pacing             the smoke run paced by a made-up paper-scale table: B-SA rows and every phase's duration
+                     follow the table's formulas (computed here); a bad table is rejected naming file and line
 """
 import csv
 import math
@@ -53,6 +55,8 @@ def run(vp, outdir, src, scenario, policy, frames, extra=(), expect_exit=0):
     print(p.stdout[-3000:])
     if p.returncode != expect_exit:
         fail("dacapo-vp exited with %d, expected %d" % (p.returncode, expect_exit))
+    if expect_exit == 2:  # a configuration error: nothing was simulated, there are no outputs
+        return p.stdout
     for name in ("accuracy.csv", "phases.csv", "drifts.csv", "summary.txt", "costs.csv", "stats.json"):
         if not os.path.isfile(os.path.join(outdir, name)):
             fail("missing output " + name)
@@ -73,11 +77,13 @@ def summary(outdir):
     return s
 
 
-def check_consistent(outdir, frames, fps, window_s, warmup_s, partial=False):
+def check_consistent(outdir, frames, fps, window_s, warmup_s, partial=False, paced=False):
     s = summary(outdir)
     bsa = int(s["bsa_rows"])
     if not 1 <= bsa <= 15 or bsa + int(s["tsa_rows"]) != 16:
         fail("bad row split %s/%s" % (s["bsa_rows"], s["tsa_rows"]))
+    if paced:  # the split comes from the paper-scale table (checked by the caller), not from the board's profile
+        bsa = None
     # The chosen B-SA split is the smallest whose profiled inference keeps up with the camera.
     costs = [r for r in read_csv(os.path.join(outdir, "costs.csv")) if r["kernel"] == "infer" and r["model"] == "student"
              and r["batch"] == "1"]
@@ -85,9 +91,9 @@ def check_consistent(outdir, frames, fps, window_s, warmup_s, partial=False):
     if sorted(lat) != list(range(1, 16)):
         fail("costs.csv lacks the B-SA sweep r=1..15: %s" % sorted(lat))
     keep_up = [r for r in range(1, 16) if lat[r] <= 1.0 / fps + 1e-12]
-    if not keep_up or keep_up[0] != bsa:
+    if not keep_up or (bsa is not None and keep_up[0] != bsa):
         fail("bsa_rows %d is not the smallest split keeping up (%s)" % (bsa, keep_up))
-    if float(s["bsa_inference_s"]) > 1.0 / fps:
+    if float(s["pacing_bsa_inference_s" if paced else "bsa_inference_s"]) > 1.0 / fps:
         fail("B-SA inference slower than the frame period")
     # accuracy.csv: contiguous windows covering every frame once; counts add up.
     win = read_csv(os.path.join(outdir, "accuracy.csv"))
@@ -246,6 +252,84 @@ def main():
         # Identical frames (same scenario and seed): the difference is the on-board retraining.
         if not a_st > a_none + 3.0:
             fail("retraining on the board did not improve the night accuracy (%.2f vs %.2f)" % (a_st, a_none))
+    elif case == "pacing":
+        frames = 90  # 3 s: first fill, then retrain and label phases (short: this case also runs under ASan)
+        small = []
+        for kv in ("buffer_capacity=64", "label_samples_after_drift=32", "label_samples=8", "train_samples=24",
+                   "valid_samples=8"):
+            small += ["--set", "firmware.dacapo_cl.spatiotemporal." + kv]
+        # A made-up paper pair, far slower than the compact one: inference 0.12 s / rows keeps up with 30 fps from
+        # 4 rows on (0.03 s), leaving 12 T-SA rows; a training step 0.1 s, a validation batch 0.04 s, a label 0.02 s.
+        t_train, t_valid, t_label = 0.1, 0.04, 0.02
+        table = os.path.join(work, "paper_pair.csv")
+        with open(table, "w") as f:
+            f.write("model,kernel,precision,rows,batch,seconds\n")
+            for r in range(1, 16):
+                f.write("paperS,infer,MX6,%d,1,%.9g\n" % (r, 0.12 / r))
+            f.write("paperS,train,MX9,12,16,%g\npaperS,infer,MX6,12,16,%g\npaperT,infer,MX6,12,1,%g\n"
+                    % (t_train, t_valid, t_label))
+        pacing = ["--set", "firmware.dacapo_cl.pacing_profile=" + table, "--set",
+                  "firmware.dacapo_cl.pacing_student=paperS", "--set", "firmware.dacapo_cl.pacing_teacher=paperT"]
+        out = run(vp, os.path.join(work, case), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
+                  "spatiotemporal", frames, small + pacing)
+        s, _, ph = check_consistent(out, frames, 30.0, 10.0, 20.0, paced=True)
+        if (s["bsa_rows"], s["tsa_rows"], s["pacing"]) != ("4", "12", "paperS/paperT"):
+            fail("paced run: bsa_rows %s tsa_rows %s pacing %s, expected 4, 12, paperS/paperT"
+                 % (s["bsa_rows"], s["tsa_rows"], s["pacing"]))
+        if s["pacing_overruns"] != "0" or s["frames_dropped"] != "0":
+            fail("paced run: %s overruns, %s drops" % (s["pacing_overruns"], s["frames_dropped"]))
+        with open(os.path.join(out, "console.txt")) as f:
+            if "paced as paperS/paperT" not in f.read():
+                fail("console does not say the run is paced")
+        with open(os.path.join(out, "config.ini")) as f:
+            if "pacing_profile = " + table not in f.read():
+                fail("effective config lacks the pacing profile")
+        done = [p for p in ph if p["completed"] in ("1", "true")]
+        paced = read_csv(os.path.join(out, "pacing.csv"))
+        if len(paced) != len(done) or any(a["tag"] != b["tag"] or abs(float(a["start_s"]) - float(b["start_s"])) > 1e-6
+                                          for a, b in zip(paced, done)):
+            fail("pacing.csv rows do not match the completed phases")
+        kinds = set()
+        for p, q in zip(done, paced):
+            dur = float(p["end_s"]) - float(p["start_s"])
+            if p["kernel"] == "retrain":
+                want = int(p["steps"]) * t_train + math.ceil(int(p["valid"]) / 16) * t_valid
+            elif p["kernel"] == "label":
+                # One teacher call per frame; the labeler waits for frames that have not arrived yet.
+                want = int(p["label"]) * t_label + float(p["label_wait_s"])
+                if float(p["label_wait_s"]) < 0:
+                    fail("negative label wait")
+            else:
+                continue
+            kinds.add(p["kernel"])
+            board = float(q["board_work_end_s"]) - float(p["start_s"])
+            print("phase %s %-11s %.6f s (paper formula %.6f s, compact work %.6f s)" % (p["phase"], p["tag"], dur, want, board))
+            if abs(dur - want) > 1e-3:
+                fail("phase %s (%s) lasted %.6f s, the paper-scale formula gives %.6f s" % (p["phase"], p["tag"], dur, want))
+            if not 0 <= board <= dur + 1e-6:
+                fail("phase %s: the compact work (%.6f s) is not inside the phase" % (p["phase"], board))
+        if kinds != {"retrain", "label"}:
+            fail("paced run completed only %s" % kinds)
+        # Bad tables are rejected before the simulation, naming the key, the file and the line.
+        with open(table, "a") as f:
+            f.write("paperT,infer,MX5,12,16,0.1\n")
+        msg = run(vp, os.path.join(work, case + "_bad"), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
+                  "spatiotemporal", frames, pacing, expect_exit=2)
+        if "pacing_profile" not in msg or table + ":20:" not in msg or "precision" not in msg:
+            fail("bad precision not reported with key, file and line:\n" + msg)
+        msg = run(vp, os.path.join(work, case + "_bad"), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
+                  "spatiotemporal", frames, pacing[:4] + ["--set", "firmware.dacapo_cl.pacing_profile=/nonexistent.csv"],
+                  expect_exit=2)
+        if "pacing_profile" not in msg or "/nonexistent.csv" not in msg:
+            fail("missing table not reported:\n" + msg)
+        with open(table, "w") as f:
+            f.write("model,kernel,precision,rows,batch,seconds\n")
+            for r in range(1, 16):
+                f.write("paperS,infer,MX6,%d,1,%.9g\n" % (r, 0.12 / r))
+        msg = run(vp, os.path.join(work, case + "_bad"), src, os.path.join(src, "scenarios/scn/short/S1.scn"),
+                  "spatiotemporal", frames, pacing, expect_exit=2)
+        if "pacing_profile" not in msg or "paperS,train,MX9,12,16" not in msg:
+            fail("missing table entry not reported:\n" + msg)
     else:
         fail("unknown case " + case)
     print("PASS " + case)
