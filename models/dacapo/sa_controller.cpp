@@ -102,8 +102,11 @@ bool SaController::dma(tlm::tlm_command cmd, const std::vector<Segment>& segment
   sc_time t = std::max(earliest, dma_free_);
   done = t;
   uint64_t offset = 0;
+  sc_time now = sc_time_stamp();
+  uint32_t step_bytes = 0;  // the issue spacing of the last burst size (bursts of one call mostly share a size)
+  sc_time step;
   for (const Segment& b : bursts_) {
-    if (t < sc_time_stamp()) t = sc_time_stamp();  // a target that waited inside b_transport
+    if (t < now) t = now;  // a target that waited inside b_transport
     trans_.set_command(cmd);
     trans_.set_address(b.addr);
     trans_.set_data_ptr(buf ? buf + offset : scratch_.data());
@@ -113,12 +116,19 @@ bool SaController::dma(tlm::tlm_command cmd, const std::vector<Segment>& segment
     trans_.set_byte_enable_length(0);
     trans_.set_dmi_allowed(false);
     trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = t - sc_time_stamp();
+    sc_time delay = t - now;
     dma_socket->b_transport(trans_, delay);
     if (!trans_.is_response_ok()) return false;
-    const sc_time completion = cfg_.ideal_memory ? t : sc_time_stamp() + delay;
+    now = sc_time_stamp();
+    const sc_time completion = cfg_.ideal_memory ? t : now + delay;
     done = std::max(done, completion);
-    if (!cfg_.ideal_memory) t += period_ * (double(b.bytes) / cfg_.dma_bytes_per_cycle);
+    if (!cfg_.ideal_memory) {
+      if (b.bytes != step_bytes) {
+        step_bytes = b.bytes;
+        step = period_ * (double(b.bytes) / cfg_.dma_bytes_per_cycle);
+      }
+      t += step;
+    }
     if (current_) (cmd == tlm::TLM_READ_COMMAND ? current_->dram_read_bytes : current_->dram_write_bytes) += b.bytes;
     (cmd == tlm::TLM_READ_COMMAND ? perf_[PerfCounter::DramReadBytes] : perf_[PerfCounter::DramWriteBytes]) +=
         b.bytes;

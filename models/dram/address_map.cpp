@@ -78,8 +78,7 @@ AddressMap::AddressMap(const DramConfig& cfg) {
     packed_mask_[f] = (uint64_t{1} << got[f]) - 1;
     packed += got[f];
   }
-  byte_tables_.resize((shift + 7) / 8);
-  for (size_t i = 0; i < byte_tables_.size(); ++i)
+  for (size_t i = 0; i < (shift + 7) / 8; ++i)
     for (uint64_t v = 0; v < 256; ++v) {
       uint32_t value[kFieldCount] = {};
       decode_by_parts(v << (8 * i), value);
@@ -99,15 +98,14 @@ void AddressMap::decode_by_parts(uint64_t address, uint32_t* value) const {
 DecodedAddress AddressMap::decode(uint64_t address) const {
   // Address bits above the map's width are ignored, as by the part-wise decode (callers check the capacity).
   uint64_t word = 0;
-  for (size_t i = 0; i < byte_tables_.size(); ++i) word |= byte_tables_[i][(address >> (8 * i)) & 0xFF];
-  uint32_t value[kFieldCount];
-  for (int f = 0; f < kFieldCount; ++f) value[f] = static_cast<uint32_t>((word >> packed_shift_[f]) & packed_mask_[f]);
+  for (size_t i = 0; i < 8; ++i) word |= byte_tables_[i][(address >> (8 * i)) & 0xFF];
+  auto field = [&](Field f) { return static_cast<uint32_t>((word >> packed_shift_[f]) & packed_mask_[f]); };
   DecodedAddress d;
-  d.channel = value[kChannel];
-  d.bank_group = value[kBankGroup];
-  d.bank = value[kBankGroup] * banks_per_group_ + value[kBank];
-  d.row = value[kRow];
-  d.column = value[kColumn];
+  d.channel = field(kChannel);
+  d.bank_group = field(kBankGroup);
+  d.bank = d.bank_group * banks_per_group_ + field(kBank);
+  d.row = field(kRow);
+  d.column = field(kColumn);
   return d;
 }
 

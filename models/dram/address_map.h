@@ -53,7 +53,8 @@ class AddressMap {
   // (column, channel, bank group, bank, row) are packed side by side into one 64-bit word (their widths add up
   // to the address bits above the burst offset); byte_tables_[i][v] is the packed contribution of value v in
   // address byte i, and decode ORs one entry per address byte and unpacks.
-  std::vector<std::array<uint64_t, 256>> byte_tables_;
+  // All eight address bytes have a table (all zeros above the map's width, which decode ignores).
+  std::array<std::array<uint64_t, 256>, 8> byte_tables_{};
   uint32_t packed_shift_[kFieldCount] = {};
   uint64_t packed_mask_[kFieldCount] = {};
   void decode_by_parts(uint64_t address, uint32_t* value) const;

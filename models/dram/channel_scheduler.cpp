@@ -11,6 +11,7 @@ ChannelScheduler::ChannelScheduler(const DramConfig& cfg, const std::vector<Timi
       group_shift_(static_cast<uint32_t>(__builtin_ctz(cfg.banks / cfg.bank_groups))),
       data_done_read_(read_data_done(cfg)),
       data_done_write_(write_data_done(cfg)),
+      burst_cycles_(burst_cycles(cfg)),
       banks_(cfg.banks),
       groups_(cfg.bank_groups) {
   for (const TimingRule& r : rules)
@@ -225,7 +226,7 @@ void ChannelScheduler::issue(Command c, uint32_t bank, int64_t t, uint32_t slot,
       d.data_done = done;
       d.outcome = e.outcome;
       (c == Command::Rd ? counters_.read_bursts : counters_.write_bursts) += 1;
-      counters_.data_bus_cycles += burst_cycles(cfg_);
+      counters_.data_bus_cycles += burst_cycles_;
       counters_.last_data_done = std::max(counters_.last_data_done, done);
       last_column_ = t;
       auto& list = bank_queue_[bank];
@@ -266,7 +267,7 @@ void ChannelScheduler::skip_idle_refreshes(int64_t limit) {
   next_command_ = -1;
 }
 
-void ChannelScheduler::advance_to(int64_t limit) {
+void ChannelScheduler::advance_to_slow(int64_t limit) {
   // A failed step leaves the cycle of the next command in next_command_ until something changes.
   do {
     skip_idle_refreshes(limit);

@@ -53,7 +53,11 @@ class ChannelScheduler {
   bool empty() const { return count_ == 0; }
   size_t queued() const { return count_; }
   // Issues every command the controller would issue before cycle `limit` (refreshes included).
-  void advance_to(int64_t limit);
+  void advance_to(int64_t limit) {
+    // Fast exit when neither an idle-refresh skip nor a command can happen before `limit` (the common case).
+    if ((count_ != 0 || refresh_due_ >= limit) && (bus_free_ >= limit || next_command_ >= limit)) return;
+    advance_to_slow(limit);
+  }
   // Issues commands until a queue slot is free; returns the cycle of the command that freed it (or `now`).
   int64_t make_room(int64_t now);
   // Queues a burst; the queue must not be full. Returns its sequence number.
@@ -90,6 +94,7 @@ class ChannelScheduler {
     std::array<int64_t, kCommandCount> next{};
   };
 
+  void advance_to_slow(int64_t limit);
   // Finds the next command; false when nothing can issue before `limit`.
   bool step(int64_t limit);
   int64_t earliest(Command c, uint32_t bank) const;
@@ -104,6 +109,7 @@ class ChannelScheduler {
   const uint32_t group_shift_;  // bank >> group_shift_ = bank group (banks per group is a power of two)
   const uint32_t data_done_read_;
   const uint32_t data_done_write_;
+  const uint32_t burst_cycles_;
   // The rule table by issuing command and scope, as (to, delay) pairs: apply_rules needs no scope dispatch.
   struct RuleTarget {
     uint8_t to;

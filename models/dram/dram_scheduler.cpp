@@ -79,7 +79,7 @@ uint64_t DramScheduler::submit(const Request& request) {
     int64_t admitted = request.arrival;
     if (channel.full()) admitted = std::max(admitted, channel.make_room(request.arrival));
     collect(channel);
-    ++inflight_[id - first_inflight_id_].bursts_left;
+    ++state.bursts_left;  // deque references survive the pops in collect() (this request is not popped)
     channel_seq_[d.channel] = channel.enqueue(Burst{id, d.bank, d.row, request.write, admitted});
     if (!channel_touched_[d.channel]) {
       channel_touched_[d.channel] = 1;
@@ -88,8 +88,7 @@ uint64_t DramScheduler::submit(const Request& request) {
     admitted_max = std::max(admitted_max, admitted);
   }
   last_admission_ = admitted_max;
-  RequestState& r = inflight_[id - first_inflight_id_];
-  if (--r.bursts_left == 0) finish_request(r);
+  if (--state.bursts_left == 0) finish_request(state);
   return id;
 }
 
