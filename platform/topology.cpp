@@ -5,19 +5,13 @@
 #include <sstream>
 #include <vector>
 
+#include "firmware/cl/cost.h"
+
 namespace dacapo::platform {
 namespace {
 
 std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream ss(line);
-  while (std::getline(ss, field, ',')) {
-    const auto b = field.find_first_not_of(" \t\r");
-    const auto e = field.find_last_not_of(" \t\r");
-    out.push_back(b == std::string::npos ? std::string() : field.substr(b, e - b + 1));
-  }
-  if (!line.empty() && line.back() == ',') out.push_back("");
+  std::vector<std::string> out = cl::split_csv(line);
   // The files end every line with ','; that empty last field is not a column.
   if (out.size() > 1 && out.back().empty()) out.pop_back();
   return out;

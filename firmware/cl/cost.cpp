@@ -80,7 +80,6 @@ std::optional<uint32_t> choose_bsa_rows(const CostOracle& cost, const KernelPlan
   return std::nullopt;
 }
 
-namespace {
 std::vector<std::string> split_csv(const std::string& line) {
   std::vector<std::string> out;
   std::string field;
@@ -94,6 +93,7 @@ std::vector<std::string> split_csv(const std::string& line) {
   return out;
 }
 
+namespace {
 uint32_t parse_u32(const std::string& text, const std::string& where, const char* column) {
   size_t pos = 0;
   unsigned long v = 0;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "firmware/hal/dacapo_regs.h"
 
@@ -26,6 +27,10 @@ enum class Kernel { Inference, Label, Retrain, Validate };
 const char* to_string(Kernel kernel);
 const char* to_string(Precision precision);
 std::optional<Precision> parse_precision(const std::string& text);
+
+// Fields of one CSV line, each trimmed of blanks; a trailing ',' gives a last empty field. Shared by the readers of
+// the profiler's table formats (CostTable here, platform/topology.cpp).
+std::vector<std::string> split_csv(const std::string& line);
 
 class CostOracle {
  public:
