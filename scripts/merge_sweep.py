@@ -12,7 +12,7 @@ import sys
 
 FIELDS = ["scenario", "policy", "seed", "complete", "bsa_rows", "tsa_rows", "accuracy_mean", "accuracy_geomean",
           "scored_windows", "frames", "frames_dropped", "drift_hits", "drift_misses", "drift_false_alarms", "lr",
-          "wall_s"]
+          "wall_s", "cpu_s"]
 
 
 def read_summary(path):
@@ -44,6 +44,9 @@ def main():
         wall = os.path.join(top, name, "wall_s")
         if os.path.isfile(wall):
             row["wall_s"] = "%.1f" % float(open(wall).read().strip() or "nan")
+        cpu = os.path.join(top, name, "cpu_s")
+        if os.path.isfile(cpu):
+            row["cpu_s"] = "%.1f" % float(open(cpu).read().strip() or "nan")
         rows.append(row)
     out = csv.DictWriter(sys.stdout, FIELDS, lineterminator="\n")
     out.writeheader()
