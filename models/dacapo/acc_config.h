@@ -29,6 +29,10 @@ struct AccConfig {
   uint32_t dma_burst_bytes = 2048;    // largest single DRAM transaction of the memory interface
   uint32_t dma_bytes_per_cycle = 512; // issue rate of one SA's DMA channel (bursts are spaced by size/rate)
   bool ideal_memory = false;          // tests: DMA transactions still happen but cost no time
+  // Off (the published results): one DRAM transaction per operand row segment (per outer index / input row),
+  // split at dma_burst_bytes. On: contiguous segments are merged first, so a tile whose rows lie back to back in
+  // DRAM goes out as few long bursts — what a streaming address generator does; fewer, fuller DRAM requests.
+  bool dma_coalesce = false;
   uint64_t dram_base = soc::kDramBase;
   uint64_t dram_bytes = 0x8'0000'0000ull;  // 32 GiB (16 channels x 16 Gb); descriptors outside are BadAddress
   // Per-action energies, keys under soc.acc.energy (not visited by visit_params below: the platform loads them
@@ -51,6 +55,7 @@ struct AccConfig {
     v("dma_burst_bytes", dma_burst_bytes, "B", "largest DRAM transaction issued by the memory interface");
     v("dma_bytes_per_cycle", dma_bytes_per_cycle, "B/cycle", "issue rate of one SA's DMA channel");
     v("ideal_memory", ideal_memory, "", "DMA costs no time (test configuration)");
+    v("dma_coalesce", dma_coalesce, "", "merge contiguous operand segments into long bursts (off: one per row)");
     v("dram_base", dram_base, "", "bus address of DRAM (descriptor address checks)");
     v("dram_bytes", dram_bytes, "B", "size of DRAM (descriptor address checks)");
   }

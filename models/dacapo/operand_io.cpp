@@ -20,6 +20,19 @@ void split_bursts(const std::vector<Segment>& segments, uint32_t burst, std::vec
   }
 }
 
+void coalesce_segments(const std::vector<Segment>& segments, std::vector<Segment>& out) {
+  for (const Segment& s : segments) {
+    if (s.bytes == 0) continue;
+    // Segment lengths stay 32-bit: a merged run longer than that starts a new segment.
+    if (!out.empty() && out.back().addr + out.back().bytes == s.addr &&
+        uint64_t{out.back().bytes} + s.bytes <= UINT32_MAX) {
+      out.back().bytes += s.bytes;
+    } else {
+      out.push_back(s);
+    }
+  }
+}
+
 uint64_t total_bytes(const std::vector<Segment>& segments) {
   uint64_t t = 0;
   for (const Segment& s : segments) t += s.bytes;

@@ -21,6 +21,9 @@ struct Segment {
 
 // Splits segments into transactions of at most `burst` bytes that do not cross a `burst`-aligned boundary.
 void split_bursts(const std::vector<Segment>& segments, uint32_t burst, std::vector<Segment>& out);
+// Merges each run of segments where one starts at the byte after the previous one ends into one segment (the
+// address generator streams contiguous rows as one transfer). The concatenated bytes, in order, are unchanged.
+void coalesce_segments(const std::vector<Segment>& segments, std::vector<Segment>& out);
 uint64_t total_bytes(const std::vector<Segment>& segments);
 
 struct OperandFormat {

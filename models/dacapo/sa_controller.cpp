@@ -98,7 +98,13 @@ void SaController::check_reset() {
 bool SaController::dma(tlm::tlm_command cmd, const std::vector<Segment>& segments, uint8_t* buf, sc_time earliest,
                        sc_time& done) {
   bursts_.clear();
-  split_bursts(segments, cfg_.dma_burst_bytes, bursts_);
+  if (cfg_.dma_coalesce) {
+    merged_.clear();
+    coalesce_segments(segments, merged_);
+    split_bursts(merged_, cfg_.dma_burst_bytes, bursts_);
+  } else {
+    split_bursts(segments, cfg_.dma_burst_bytes, bursts_);
+  }
   sc_time t = std::max(earliest, dma_free_);
   done = t;
   uint64_t offset = 0;

@@ -121,6 +121,7 @@ class SaController : public sc_core::sc_module {
   uint32_t reset_seen_ = 0;
   sc_core::sc_time dma_free_;
   std::vector<Segment> bursts_;
+  std::vector<Segment> merged_;  // dma_coalesce: the call's segments with contiguous runs merged
   std::vector<uint8_t> scratch_;
   tlm::tlm_generic_payload trans_;
   std::vector<JobRecord> jobs_;

@@ -202,6 +202,50 @@ TEST_CASE("bursts never exceed the burst size nor cross its boundary") {
   CHECK(out.size() == 7);
 }
 
+// The byte addresses a list of segments covers, in transfer order.
+static std::vector<uint64_t> byte_addresses(const std::vector<Segment>& segs) {
+  std::vector<uint64_t> bytes;
+  for (const Segment& s : segs)
+    for (uint32_t i = 0; i < s.bytes; ++i) bytes.push_back(s.addr + i);
+  return bytes;
+}
+
+TEST_CASE("coalescing merges only back-to-back segments and keeps the byte order") {
+  const std::vector<Segment> in = {{0, 18}, {18, 18}, {36, 18}, {100, 4}, {104, 0}, {104, 8}, {50, 4}, {54, 4}};
+  std::vector<Segment> out;
+  coalesce_segments(in, out);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].addr == 0);
+  CHECK(out[0].bytes == 54);
+  CHECK(out[1].addr == 100);
+  CHECK(out[1].bytes == 12);  // the empty segment between them neither splits nor adds anything
+  CHECK(out[2].addr == 50);   // a segment that goes back in memory starts a new transfer
+  CHECK(out[2].bytes == 8);
+  CHECK(byte_addresses(out) == byte_addresses(in));
+}
+
+TEST_CASE("an operand whose rows lie back to back becomes one transfer when coalesced") {
+  KOperand a;
+  a.addr = 0x4000;
+  a.elem = regs::ElemFormat::MX9;
+  a.k = 64;      // 4 blocks of 18 B per row
+  a.ld = 4 * 18;  // rows packed back to back
+  std::vector<Segment> rows, merged, bursts;
+  k_operand_segments(a, 0, 16, 0, 4, rows);
+  CHECK(rows.size() == 16);
+  coalesce_segments(rows, merged);
+  REQUIRE(merged.size() == 1);
+  CHECK(merged[0].bytes == 16 * 4 * 18);
+  split_bursts(merged, 256, bursts);
+  CHECK(bursts.size() == 5);  // 1152 B from a 256-aligned base: 4 full bursts and one of 128 B
+  a.ld = 5 * 18;              // a gap after every row: nothing to merge
+  rows.clear();
+  merged.clear();
+  k_operand_segments(a, 0, 16, 0, 4, rows);
+  coalesce_segments(rows, merged);
+  CHECK(merged.size() == 16);
+}
+
 // Every im2col element the gather needs lies inside a fetched span, every span byte is inside the tensor, and no
 // input row is fetched twice for one tile.
 TEST_CASE("im2col spans cover exactly the windows of a tile") {
@@ -265,7 +309,7 @@ TEST_CASE("accelerator parameters load under soc.acc and reject bad values namin
   part.set("soc.acc.partition_reset", "17");
   CHECK_THROWS_WITH(load_config<AccConfig>(part, "soc.acc"), Catch::Contains("partition_reset"));
   const auto docs = describe_config<AccConfig>("soc.acc");
-  CHECK(docs.size() == 16);
+  CHECK(docs.size() == 17);
   CHECK(docs.front().key == "soc.acc.rows");
 }
 
