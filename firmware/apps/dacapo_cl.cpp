@@ -196,6 +196,7 @@ void ClApp::boot() {
   rt_ = std::make_unique<nn::NnRuntime>(hal_, driver_, alloc_, rc);
   nn::NetworkConfig nc;
   nc.max_batch = std::max(cl_.kernels.train_batch, cl_.kernels.valid_batch);
+  nc.inference_weights_col_major = app_.col_major_inference_weights;
   live_ = std::make_unique<nn::Network>(*rt_, nn::kStudent, nc);
   scratch_ = std::make_unique<nn::Network>(*rt_, nn::kStudent, nc);
   teacher_ = std::make_unique<nn::Network>(*rt_, nn::kTeacher, nc);

@@ -95,6 +95,8 @@ Network::Network(NnRuntime& rt, const ModelDef& def, NetworkConfig cfg)
     col_ = a.fp32(1, static_cast<uint32_t>(col));
     dcol_ = a.fp32(1, static_cast<uint32_t>(col));
   }
+  if (cfg_.inference_weights_col_major)
+    for (const Stage& s : plan_.stages) inference_weights_.push_back(a.alloc(s.k(), s.n(), regs::ElemFormat::FP32, true));
   // Momentum must start at zero. On a timing-only accelerator the contents are meaningless, and skipping the
   // writes keeps paper-scale networks cheap to set up.
   if (rt_.functional()) {
@@ -114,6 +116,7 @@ void Network::load_weights(const std::vector<float>& params) {
                   " values, the model has " + std::to_string(parameter_count()) + " parameters");
   write_fp32(rt_.hal(), params_, params);
   rt_.charge_ops(params.size());
+  inference_weights_stale_ = true;
 }
 
 std::vector<float> Network::read_weights() { return read_fp32(rt_.hal(), params_); }
@@ -132,6 +135,7 @@ void Network::copy_weights_from(Network& other) {
   if (*busy_ || *other.busy_) throw NnError("copy_weights_from: a network is running a job");
   if (rt_.functional()) write_fp32(rt_.hal(), params_, read_fp32(rt_.hal(), other.params_));
   rt_.charge_ops(parameter_count());
+  inference_weights_stale_ = true;
   reset_momentum();
 }
 
@@ -142,6 +146,22 @@ void Network::swap_weights(Network& other) {
   if (*busy_ || *other.busy_) throw NnError("swap_weights: a network is running a job");
   std::swap(params_, other.params_);
   std::swap(velocity_, other.velocity_);
+  // Each network keeps its own copy buffers (their layout depends on its config), so both copies are now stale.
+  inference_weights_stale_ = other.inference_weights_stale_ = true;
+}
+
+void Network::refresh_inference_weights(Job& job) {
+  if (!inference_weights_stale_) return;
+  if (rt_.functional()) {
+    for (size_t s = 0; s < plan_.stages.size(); ++s) {
+      // read_fp32/write_fp32 speak row-major values: the copy's (k, n) element gets the master's (k, n).
+      write_fp32(rt_.hal(), inference_weights_[s], read_fp32(rt_.hal(), weight(s)));
+    }
+  }
+  uint64_t elements = 0;
+  for (const Stage& st : plan_.stages) elements += uint64_t(st.k()) * st.n();
+  job.count_host_ops(elements);
+  inference_weights_stale_ = false;
 }
 
 // ---- views -----------------------------------------------------------------------------------------------
@@ -191,10 +211,12 @@ std::unique_ptr<Job> Network::new_job(const std::string& what, Sa sa, regs::Prec
   return std::make_unique<NetJob>(std::string(def_.name) + " " + what, sa, p, busy_);
 }
 
-void Network::add_forward(Job& job, std::shared_ptr<Batch> b) {
+void Network::add_forward(Job& job, std::shared_ptr<Batch> b, bool inference) {
   Job* j = &job;
-  job.add_step([this, j, b]() {
+  job.add_step([this, j, b, inference]() {
     fw::Hal& hal = rt_.hal();
+    const bool use_copy = inference && cfg_.inference_weights_col_major;
+    if (use_copy) refresh_inference_weights(*j);
     const uint64_t image_bytes = 4ull * plan_.info.layers.front().in.size();
     bool contiguous = true;
     for (uint32_t i = 1; i < b->size; ++i) contiguous &= b->images[i] == b->images[0] + i * image_bytes;
@@ -216,7 +238,8 @@ void Network::add_forward(Job& job, std::shared_ptr<Batch> b) {
     x0.addr = b->x0;
     std::vector<regs::Descriptor> descs;
     for (size_t s = 0; s < plan_.stages.size(); ++s)
-      descs.push_back(forward_descriptor(plan_.stages[s], b->size, stage_input(s, b->size, x0), weight(s),
+      descs.push_back(forward_descriptor(plan_.stages[s], b->size, stage_input(s, b->size, x0),
+                                         use_copy ? inference_weights_[s] : weight(s),
                                          bias_addr(params_, s), stage_output(s, b->size, act_),
                                          make_tag(JobKind::Forward, s)));
     return descs;
@@ -322,6 +345,7 @@ void Network::add_sgd(Job& job, const SgdConfig& sgd) {
       write_fp32(hal, params_, w);
       write_fp32(hal, velocity_, v);
     }
+    inference_weights_stale_ = true;
     j->count_host_ops(parameter_count());
     ++j->result.sgd_steps;
     return std::vector<regs::Descriptor>{};
@@ -366,7 +390,7 @@ std::unique_ptr<Job> Network::evaluate_job(Sa sa, regs::Precision p, const std::
     b->images.assign(images.begin() + first, images.begin() + first + b->size);
     std::vector<int> l;
     if (with_labels) l.assign(labels.begin() + first, labels.begin() + first + b->size);
-    add_forward(*job, b);
+    add_forward(*job, b, true);
     job->add_step(read_logits_step(rt_, job.get(), act_.back().addr, b->size, classes(), std::move(l)));
   }
   return job;

@@ -27,6 +27,12 @@ namespace dacapo::nn {
 
 struct NetworkConfig {
   uint32_t max_batch = 16;  // largest batch of one accelerator pass (inference chunks, training batches)
+  // Weights are B[K×N] row-major [K][N] (model_def.h), which the memory interface reads along K one element row
+  // at a time: a B-SA of r rows fetches r·4 bytes per k (a 1-row B-SA issues one 4-byte DRAM request per weight).
+  // With this on, inference and evaluation read a column-major copy (each output's K weights contiguous) that the
+  // host rebuilds, charged per element, before the first forward-only job after the weights changed. Training
+  // keeps using the master weights. Same MX blocks, so the same results; fewer, longer DRAM requests.
+  bool inference_weights_col_major = false;
 };
 
 struct TrainConfig {
@@ -95,7 +101,10 @@ class Network {
   void check_inputs(const char* what, const std::vector<uint64_t>& images, const std::vector<int>* labels) const;
   std::unique_ptr<Job> new_job(const std::string& what, regs::Sa sa, regs::Precision p);
   // Appends the steps of one batch: forward; then (labels) loss and, with `backward`, the gradients.
-  void add_forward(Job& job, std::shared_ptr<Batch> b);
+  // `inference`: a forward-only pass, which uses the column-major weight copy when the config asks for it.
+  void add_forward(Job& job, std::shared_ptr<Batch> b, bool inference = false);
+  // Rebuilds the column-major copy from the master weights if they changed since (host work counted on `job`).
+  void refresh_inference_weights(Job& job);
   void add_backward(Job& job, std::shared_ptr<Batch> b);
   void add_sgd(Job& job, const SgdConfig& sgd);
   Tensor stage_input(size_t s, uint32_t batch, const Tensor& x0) const;
@@ -109,6 +118,8 @@ class Network {
   const NetworkConfig cfg_;
   std::shared_ptr<bool> busy_;  // shared with running jobs, which clear it when they finish
   Tensor params_, grads_, velocity_;
+  std::vector<Tensor> inference_weights_;  // per stage, column-major copy of weight(s) (inference_weights_col_major)
+  bool inference_weights_stale_ = true;    // the master weights changed since the copy was made
   Tensor input_;                        // staging for non-contiguous batches [max_batch·h·w × c]
   std::vector<Tensor> act_, dact_;      // per stage: output (after the fused ReLU) and its gradient
   Tensor col_, dcol_;                   // conv im2col and its gradient, largest stage

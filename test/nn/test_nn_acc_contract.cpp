@@ -11,6 +11,7 @@ using namespace dacapo;
 using namespace dacapo::nn_test;
 
 TEST_CASE("Every network descriptor passes the accelerator model's check") {
+  for (const bool col_major_copy : {false, true})
   for (const nn::ModelDef* def : {&nn::kStudent, &nn::kTeacher, &kOdd, &kMlp}) {
     Bench bench(Arithmetic::Mx);
     auto arithmetic = bench.acc.compute;
@@ -24,14 +25,16 @@ TEST_CASE("Every network descriptor passes the accelerator model's check") {
       if (e != regs::ErrorCode::None) rejected.push_back("tag " + std::to_string(d.tag) + ": " + fw::to_string(e));
       arithmetic(d, p, board);
     };
-    nn::Network net(*bench.rt, *def);
+    nn::NetworkConfig cfg;
+    cfg.inference_weights_col_major = col_major_copy;
+    nn::Network net(*bench.rt, *def, cfg);
     net.load_weights(random_params(*def, 1));
     const auto set = nn::upload_images(*bench.rt, def->input, random_images(def->input, 20, 2));
     net.train_epoch(regs::Sa::Top, regs::Precision::MX9, set.addresses(), std::vector<int>(20, 1), nn::TrainConfig{});
     std::vector<uint64_t> reversed = set.addresses();
     std::reverse(reversed.begin(), reversed.end());
     net.infer(regs::Sa::Bottom, regs::Precision::MX6, reversed);
-    INFO(def->name << ": " << (rejected.empty() ? std::string("-") : rejected.front()));
+    INFO(def->name << (col_major_copy ? " (column-major inference copy)" : "") << ": " << (rejected.empty() ? std::string("-") : rejected.front()));
     CHECK(checked > 0);
     CHECK(rejected.empty());
   }
