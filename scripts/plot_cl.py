@@ -26,14 +26,18 @@ def read_csv(path):
 
 
 def policy_name(run_dir):
+    """The run's policy, with the paper pair it was paced as (summary.txt's `pacing`), if any."""
     path = os.path.join(run_dir, "summary.txt")
+    summary = {}
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
                 key, _, value = line.partition("=")
-                if key.strip() == "policy":
-                    return value.strip()
-    return os.path.basename(os.path.normpath(run_dir))
+                summary[key.strip()] = value.strip()
+    if "policy" not in summary:
+        return os.path.basename(os.path.normpath(run_dir))
+    pacing = summary.get("pacing", "off")
+    return summary["policy"] + ("" if pacing == "off" else " (paced as " + pacing + ")")
 
 
 def main():
